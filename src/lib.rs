@@ -2,3 +2,4 @@
 //! tests drive the router built here.
 
 pub mod catalog;
+pub mod storage;
