@@ -1,1 +1,134 @@
-fn main() {}
+//! `ipsd` command line: `serve` (optionally `--demo`) and `init`. Wiring only: configuration,
+//! logging, state, background clean-up and graceful shutdown.
+
+use clap::{Parser, Subcommand};
+use ipsd::config::RawConfig;
+use ipsd::{demo, AppState};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "ipsd", version, about = "IPS SOAP API and Image Serving service")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the service.
+    Serve {
+        #[command(flatten)]
+        cfg: RawConfig,
+        /// Make sure a demo company, user and sample images exist, and print how to use them.
+        #[arg(long)]
+        demo: bool,
+        /// First IpsAdmin e-mail, created when the catalog has no users [env: IPSD_ADMIN_USER]
+        #[arg(long, env = "IPSD_ADMIN_USER")]
+        admin_user: Option<String>,
+        /// First IpsAdmin password [env: IPSD_ADMIN_PASSWORD]
+        #[arg(long, env = "IPSD_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
+    },
+    /// Create the first IpsAdmin in an empty catalog.
+    Init {
+        #[command(flatten)]
+        cfg: RawConfig,
+        #[arg(long)]
+        admin_user: String,
+        #[arg(long, hide_env_values = true)]
+        admin_password: String,
+    },
+}
+
+fn config(raw: &RawConfig) -> ipsd::config::Config {
+    match raw.validate() {
+        Ok(c) => c,
+        Err(errs) => {
+            eprintln!("ipsd: invalid configuration:");
+            for e in errs {
+                eprintln!("  {e}");
+            }
+            std::process::exit(2);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    match Cli::parse().cmd {
+        Cmd::Init { cfg, admin_user, admin_password } => {
+            let st = AppState::open(config(&cfg)).await?;
+            match demo::create_first_admin(&st, &admin_user, &admin_password).await? {
+                true => println!("created IpsAdmin {admin_user}"),
+                false => anyhow::bail!("the catalog already has users; init only works on an empty catalog"),
+            }
+            Ok(())
+        }
+        Cmd::Serve { cfg, demo: with_demo, admin_user, admin_password } => {
+            let cfg = config(&cfg);
+            let st = AppState::open(cfg.clone()).await?;
+            if let (Some(u), Some(p)) = (admin_user, admin_password) {
+                if demo::create_first_admin(&st, &u, &p).await? {
+                    tracing::info!(user = %u, "created first IpsAdmin from IPSD_ADMIN_USER");
+                }
+            }
+            if with_demo {
+                demo::ensure(&st).await?.print(&cfg);
+            }
+            spawn_housekeeping(st.clone());
+            serve(st, cfg.listen).await
+        }
+    }
+}
+
+/// Idle upload-job timeout sweep every minute; trash purge every `cleanup_interval_secs`.
+fn spawn_housekeeping(st: ipsd::SharedState) {
+    let purge_every = Duration::from_secs(st.cfg.cleanup_interval_secs);
+    tokio::spawn(async move {
+        let mut last_purge: Option<std::time::Instant> = None;
+        loop {
+            if last_purge.is_none_or(|t| t.elapsed() >= purge_every) {
+                if let Err(e) = st.cleanup_trash().await {
+                    tracing::error!(error = %e, "trash clean-up failed");
+                }
+                last_purge = Some(std::time::Instant::now());
+            }
+            if let Err(e) = ipsd::upload::finish_idle_jobs(&st).await {
+                tracing::error!(error = %e, "upload job timeout sweep failed");
+            }
+            tokio::time::sleep(purge_every.min(Duration::from_secs(60))).await;
+        }
+    });
+}
+
+async fn serve(st: ipsd::SharedState, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, catalog = st.catalog.backend(), "ipsd listening");
+    axum::serve(listener, ipsd::app(st))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("ipsd stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,216 @@
+//! All configuration in one place: every setting with its default, its `IPSD_*` variable and
+//! its command-line flag (see the README table). Values arrive as raw strings from clap (flags or
+//! environment) and are validated together, so every bad value is reported at once, by name.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// When SOAP replies are gzip-compressed (spec/ips-soap.md §4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GzipMode {
+    Never,
+    Soap,
+    Accept,
+    Always,
+}
+
+/// Validated service configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// External base URL written into WSDLs; None = derived from the request's Host header.
+    pub public_url: Option<String>,
+    pub soap_max_bytes: usize,
+    pub upload_max_bytes: usize,
+    pub max_upload_pixels: u64,
+    pub xml_max_depth: usize,
+    pub xml_max_elements: usize,
+    pub gzip: GzipMode,
+    pub trash_days: i64,
+    pub cleanup_interval_secs: u64,
+    pub upload_job_timeout_secs: u64,
+    /// Upload POSTs with endJob=true and at most this many file bytes finish before replying.
+    pub upload_sync_bytes: usize,
+}
+
+/// Raw settings as given; `None` means "use the default".
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RawConfig {
+    /// Listen address [env: IPSD_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, env = "IPSD_LISTEN")]
+    pub listen: Option<String>,
+    /// Data directory for the SQLite catalog and blobs [env: IPSD_DATA_DIR] [default: ./ipsd-data]
+    #[arg(long, env = "IPSD_DATA_DIR")]
+    pub data_dir: Option<String>,
+    /// sqlite://… or postgres://… [env: IPSD_DATABASE_URL] [default: sqlite in the data dir]
+    #[arg(long, env = "IPSD_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Base URL advertised in WSDLs [env: IPSD_PUBLIC_URL] [default: from the Host header]
+    #[arg(long, env = "IPSD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest SOAP request body in bytes [env: IPSD_SOAP_MAX_BYTES] [default: 67108864]
+    #[arg(long, env = "IPSD_SOAP_MAX_BYTES")]
+    pub soap_max_bytes: Option<String>,
+    /// Largest upload POST in bytes [env: IPSD_UPLOAD_MAX_BYTES] [default: 1073741824]
+    #[arg(long, env = "IPSD_UPLOAD_MAX_BYTES")]
+    pub upload_max_bytes: Option<String>,
+    /// Largest uploaded image in pixels [env: IPSD_MAX_UPLOAD_PIXELS] [default: 100000000]
+    #[arg(long, env = "IPSD_MAX_UPLOAD_PIXELS")]
+    pub max_upload_pixels: Option<String>,
+    /// Deepest XML nesting accepted [env: IPSD_XML_MAX_DEPTH] [default: 64]
+    #[arg(long, env = "IPSD_XML_MAX_DEPTH")]
+    pub xml_max_depth: Option<String>,
+    /// Most XML elements per document [env: IPSD_XML_MAX_ELEMENTS] [default: 200000]
+    #[arg(long, env = "IPSD_XML_MAX_ELEMENTS")]
+    pub xml_max_elements: Option<String>,
+    /// never|soap|accept|always [env: IPSD_GZIP_RESPONSE] [default: accept]
+    #[arg(long, env = "IPSD_GZIP_RESPONSE")]
+    pub gzip_response: Option<String>,
+    /// Days before trashed assets are purged [env: IPSD_TRASH_DAYS] [default: 7]
+    #[arg(long, env = "IPSD_TRASH_DAYS")]
+    pub trash_days: Option<String>,
+    /// Seconds between trash clean-ups [env: IPSD_CLEANUP_INTERVAL_SECS] [default: 3600]
+    #[arg(long, env = "IPSD_CLEANUP_INTERVAL_SECS")]
+    pub cleanup_interval_secs: Option<String>,
+    /// Idle seconds before an open upload job ends [env: IPSD_UPLOAD_JOB_TIMEOUT_SECS] [default: 1800]
+    #[arg(long, env = "IPSD_UPLOAD_JOB_TIMEOUT_SECS")]
+    pub upload_job_timeout_secs: Option<String>,
+    /// endJob POSTs up to this many bytes finish before the reply [env: IPSD_UPLOAD_SYNC_BYTES] [default: 16777216]
+    #[arg(long, env = "IPSD_UPLOAD_SYNC_BYTES")]
+    pub upload_sync_bytes: Option<String>,
+}
+
+/// Collects errors while validating fields.
+struct Check {
+    errors: Vec<String>,
+}
+
+impl Check {
+    fn num<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
+        &mut self,
+        name: &str,
+        v: &Option<String>,
+        default: T,
+        min: T,
+    ) -> T {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => default,
+            Some(s) => match s.parse::<T>() {
+                Ok(n) if n >= min => n,
+                _ => {
+                    self.errors.push(format!("{name}: '{s}' is not a valid number (at least {min})"));
+                    default
+                }
+            },
+        }
+    }
+}
+
+impl RawConfig {
+    /// Validates everything, returning every problem at once.
+    pub fn validate(&self) -> Result<Config, Vec<String>> {
+        let mut c = Check { errors: Vec::new() };
+        let listen = match self.listen.as_deref().unwrap_or("127.0.0.1:8080").parse() {
+            Ok(a) => a,
+            Err(_) => {
+                c.errors.push(format!("IPSD_LISTEN: '{}' is not a host:port address", self.listen.clone().unwrap_or_default()));
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        };
+        let data_dir = PathBuf::from(self.data_dir.as_deref().unwrap_or("./ipsd-data"));
+        let database_url = self.database_url(&mut c, &data_dir);
+        let public_url = self.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string());
+        if let Some(u) = &public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                c.errors.push(format!("IPSD_PUBLIC_URL: '{u}' must start with http:// or https://"));
+            }
+        }
+        let gzip = match self.gzip_response.as_deref().unwrap_or("accept") {
+            "never" => GzipMode::Never,
+            "soap" => GzipMode::Soap,
+            "accept" => GzipMode::Accept,
+            "always" => GzipMode::Always,
+            other => {
+                c.errors.push(format!("IPSD_GZIP_RESPONSE: '{other}' is not one of never, soap, accept, always"));
+                GzipMode::Accept
+            }
+        };
+        let cfg = Config {
+            listen,
+            data_dir,
+            database_url,
+            public_url,
+            soap_max_bytes: c.num("IPSD_SOAP_MAX_BYTES", &self.soap_max_bytes, 64 << 20, 1024),
+            upload_max_bytes: c.num("IPSD_UPLOAD_MAX_BYTES", &self.upload_max_bytes, 1 << 30, 1024),
+            max_upload_pixels: c.num("IPSD_MAX_UPLOAD_PIXELS", &self.max_upload_pixels, 100_000_000, 1),
+            xml_max_depth: c.num("IPSD_XML_MAX_DEPTH", &self.xml_max_depth, 64, 8),
+            xml_max_elements: c.num("IPSD_XML_MAX_ELEMENTS", &self.xml_max_elements, 200_000, 16),
+            gzip,
+            trash_days: c.num("IPSD_TRASH_DAYS", &self.trash_days, 7, 0),
+            cleanup_interval_secs: c.num("IPSD_CLEANUP_INTERVAL_SECS", &self.cleanup_interval_secs, 3600, 1),
+            upload_job_timeout_secs: c.num("IPSD_UPLOAD_JOB_TIMEOUT_SECS", &self.upload_job_timeout_secs, 1800, 1),
+            upload_sync_bytes: c.num("IPSD_UPLOAD_SYNC_BYTES", &self.upload_sync_bytes, 16 << 20, 0),
+        };
+        if c.errors.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(c.errors)
+        }
+    }
+
+    fn database_url(&self, c: &mut Check, data_dir: &std::path::Path) -> String {
+        match self.database_url.as_deref() {
+            None | Some("") => format!("sqlite://{}", data_dir.join("catalog.db").display()),
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u.to_string(),
+            Some(u) => {
+                let scheme = u.split(':').next().unwrap_or("");
+                c.errors.push(format!("IPSD_DATABASE_URL: scheme '{scheme}' is not sqlite:// or postgres://"));
+                String::new()
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Defaults rooted at `data_dir` (tests and the demo use this).
+    pub fn for_data_dir(data_dir: &std::path::Path) -> Config {
+        RawConfig {
+            data_dir: Some(data_dir.display().to_string()),
+            ..RawConfig::default()
+        }
+        .validate()
+        .expect("defaults are valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = RawConfig::default().validate().unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.soap_max_bytes, 64 << 20);
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.gzip, GzipMode::Accept);
+    }
+
+    #[test]
+    fn reports_every_bad_value_by_name() {
+        let raw = RawConfig {
+            listen: Some("nope".into()),
+            soap_max_bytes: Some("-5".into()),
+            gzip_response: Some("sometimes".into()),
+            database_url: Some("mysql://x".into()),
+            ..RawConfig::default()
+        };
+        let errs = raw.validate().unwrap_err();
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        for name in ["IPSD_LISTEN", "IPSD_SOAP_MAX_BYTES", "IPSD_GZIP_RESPONSE", "IPSD_DATABASE_URL"] {
+            assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
+        }
+    }
+}

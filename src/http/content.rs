@@ -1,0 +1,95 @@
+//! Image Serving reads: `GET /is/content/{company}/{name}` returns an asset's stored master
+//! bytes unchanged, with `Content-Type`, `ETag` (the content digest) and `Last-Modified`, and
+//! answers conditional requests with 304. `GET /is/image/{company}/{name}` serves the stored
+//! image the same way until the rendering engine lands; a request that carries Image Serving
+//! commands gets a 400 saying so, never an image that silently ignored them. `{company}` is the
+//! company's root folder name (as in `ipsImageUrl`) or its exact name. Like Scene7's public
+//! Image Server these URLs need no credentials; trashed assets are 404.
+
+use crate::catalog::{Asset, Company, TrashState};
+use crate::codec::probe::content_type;
+use crate::state::SharedState;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use std::time::SystemTime;
+
+pub async fn content(State(st): State<SharedState>, Path((co, name)): Path<(String, String)>, h: HeaderMap) -> Response {
+    serve(&st, &co, &name, &h).await
+}
+
+pub async fn image(
+    State(st): State<SharedState>,
+    Path((co, name)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    h: HeaderMap,
+) -> Response {
+    if q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+        let msg = "Image Serving commands are not available in this build; request the image without a query string\n";
+        return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg).into_response();
+    }
+    serve(&st, &co, &name, &h).await
+}
+
+async fn find_company(st: &SharedState, co: &str) -> Option<Company> {
+    if let Ok(Some(c)) = st.catalog.company_by_name(co).await {
+        return Some(c);
+    }
+    let root = format!("{co}/");
+    st.catalog.companies().await.ok()?.into_iter().find(|c| c.root_path == root)
+}
+
+async fn find_asset(st: &SharedState, co: &str, name: &str) -> Option<Asset> {
+    let c = find_company(st, co).await?;
+    let found = st.catalog.assets_by_name(c.id, &[name.to_string()]).await.ok()?;
+    found.into_iter().find(|a| a.trash_state == TrashState::NotInTrash)
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Not found\n").into_response()
+}
+
+async fn serve(st: &SharedState, co: &str, name: &str, h: &HeaderMap) -> Response {
+    let Some(a) = find_asset(st, co, name).await else {
+        return not_found();
+    };
+    let etag = format!("\"{}\"", a.blob);
+    let modified = httpdate::fmt_http_date(SystemTime::from(a.last_modified));
+    if not_modified(h, &etag, &a.last_modified) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::LAST_MODIFIED, modified)]).into_response();
+    }
+    let bytes = match st.blobs.get(&a.blob).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, asset = a.id, "blob missing");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n").into_response();
+        }
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, content_type(&a.image.format))
+        .header(header::ETAG, etag)
+        .header(header::LAST_MODIFIED, modified)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+fn not_modified(h: &HeaderMap, etag: &str, modified: &DateTime<Utc>) -> bool {
+    if let Some(inm) = h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        return inm
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == "*" || t == etag);
+    }
+    let since = h
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    match since {
+        Some(s) => DateTime::<Utc>::from(s).timestamp() >= modified.timestamp(),
+        None => false,
+    }
+}

@@ -1,0 +1,82 @@
+//! Shared service state handed to every handler: configuration, catalog, blob store, the
+//! authenticator and the upload-job registry. Built once by `main` (or by tests).
+
+use crate::auth::Authenticator;
+use crate::catalog::{self, Catalog};
+use crate::config::Config;
+use crate::storage::BlobStore;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub cfg: Config,
+    pub catalog: Arc<dyn Catalog>,
+    pub blobs: Arc<BlobStore>,
+    pub auth: Authenticator,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    /// Opens the catalog (running migrations) and the blob store, then collects orphan blobs
+    /// left by a crash between a blob write and its catalog commit.
+    pub async fn open(cfg: Config) -> anyhow::Result<SharedState> {
+        std::fs::create_dir_all(&cfg.data_dir)?;
+        let catalog = catalog::open(&cfg.database_url).await?;
+        let blobs = Arc::new(BlobStore::open(cfg.data_dir.join("blobs"))?);
+        let referenced: HashSet<String> = catalog
+            .referenced_blobs()
+            .await
+            .map_err(|e| anyhow::anyhow!("listing referenced blobs: {e}"))?
+            .into_iter()
+            .collect();
+        let removed = blobs.collect_orphans(&referenced).await?;
+        if removed > 0 {
+            tracing::info!(removed, "collected orphan blobs");
+        }
+        Ok(Arc::new(AppState {
+            auth: Authenticator::new(catalog.clone()),
+            cfg,
+            catalog,
+            blobs,
+        }))
+    }
+
+    /// Purges emptied and timed-out trash, then deletes blobs nothing references any more.
+    pub async fn cleanup_trash(&self) -> anyhow::Result<usize> {
+        let _gate = self.blobs.purge_guard().await;
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(self.cfg.trash_days);
+        let dead = self
+            .catalog
+            .purge_trash(cutoff)
+            .await
+            .map_err(|e| anyhow::anyhow!("purging trash: {e}"))?;
+        for d in &dead {
+            self.blobs.delete(d).await?;
+        }
+        Ok(dead.len())
+    }
+}
+
+impl AppState {
+    /// Deletes blobs whose catalog reference count reached zero, re-checking under the purge
+    /// gate that no concurrent writer has referenced them again in the meantime.
+    pub async fn delete_unreferenced(&self, digests: &[String]) {
+        if digests.is_empty() {
+            return;
+        }
+        let _gate = self.blobs.purge_guard().await;
+        let live: HashSet<String> = match self.catalog.referenced_blobs().await {
+            Ok(v) => v.into_iter().collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "listing blobs; deletion left to the next start");
+                return;
+            }
+        };
+        for d in digests.iter().filter(|d| !live.contains(*d)) {
+            if let Err(e) = self.blobs.delete(d).await {
+                tracing::error!(error = %e, "deleting blob");
+            }
+        }
+    }
+}
