@@ -85,7 +85,12 @@ pub trait Catalog: Send + Sync {
     async fn folder_subtree(&self, company: i64, path: &str) -> CatalogResult<Vec<Folder>>;
     /// Creates `parent.path + leaf + "/"`. Conflict when the leaf name is used by any folder or
     /// asset of the company.
-    async fn create_folder(&self, company: i64, parent_id: i64, leaf: &str) -> CatalogResult<Folder>;
+    async fn create_folder(
+        &self,
+        company: i64,
+        parent_id: i64,
+        leaf: &str,
+    ) -> CatalogResult<Folder>;
     /// Renames the folder's leaf; descendants' paths follow. Conflict on name collision.
     async fn rename_folder(&self, company: i64, id: i64, leaf: &str) -> CatalogResult<Folder>;
     /// Moves the folder under `dest_id`; descendants' paths follow. Conflict when the result
@@ -100,7 +105,8 @@ pub trait Catalog: Send + Sync {
     /// Assets whose name is one of `names`, in any trash state.
     async fn assets_by_name(&self, company: i64, names: &[String]) -> CatalogResult<Vec<Asset>>;
     /// Filtered, sorted and paged search. Returns (total matches before paging, page).
-    async fn search_assets(&self, company: i64, q: &AssetQuery) -> CatalogResult<(i64, Vec<Asset>)>;
+    async fn search_assets(&self, company: i64, q: &AssetQuery)
+        -> CatalogResult<(i64, Vec<Asset>)>;
     /// Count of `NotInTrash` assets per type, omitting zero counts, ordered by type.
     async fn asset_counts(&self, company: i64) -> CatalogResult<Vec<(String, i64)>>;
     /// The subset of `names` used by any asset (any trash state) or folder of the company.
@@ -111,10 +117,27 @@ pub trait Catalog: Send + Sync {
     /// Points an existing asset at new image data (upload overwrite): blob, file name, image
     /// info, modified time/user, publish flag. The old blob loses a reference; returns digests
     /// whose count dropped to zero (the caller deletes those files).
-    async fn replace_asset_data(&self, company: i64, id: i64, r: &ReplaceData) -> CatalogResult<Vec<String>>;
+    async fn replace_asset_data(
+        &self,
+        company: i64,
+        id: i64,
+        r: &ReplaceData,
+    ) -> CatalogResult<Vec<String>>;
     /// Conflict on name collision; NotFound for unknown asset.
-    async fn rename_asset(&self, company: i64, id: i64, new_name: &str, user: &str) -> CatalogResult<()>;
-    async fn move_asset(&self, company: i64, id: i64, folder_id: i64, user: &str) -> CatalogResult<()>;
+    async fn rename_asset(
+        &self,
+        company: i64,
+        id: i64,
+        new_name: &str,
+        user: &str,
+    ) -> CatalogResult<()>;
+    async fn move_asset(
+        &self,
+        company: i64,
+        id: i64,
+        folder_id: i64,
+        user: &str,
+    ) -> CatalogResult<()>;
     async fn set_url_modifier(
         &self,
         company: i64,
@@ -130,7 +153,13 @@ pub trait Catalog: Send + Sync {
     /// InTrash -> NotInTrash, back into `folder_id`. NotFound when not InTrash; Conflict when
     /// the name is used by another live entry (cannot happen with the shared name table, but
     /// backends must still report it rather than corrupt state).
-    async fn restore_asset(&self, company: i64, id: i64, folder_id: i64, user: &str) -> CatalogResult<()>;
+    async fn restore_asset(
+        &self,
+        company: i64,
+        id: i64,
+        folder_id: i64,
+        user: &str,
+    ) -> CatalogResult<()>;
     /// Purges assets in `InEmptiedTrash`, and `InTrash` ones trashed before `trashed_before`.
     /// Returns blob digests whose reference count dropped to zero (rows removed).
     async fn purge_trash(&self, trashed_before: DateTime<Utc>) -> CatalogResult<Vec<String>>;
@@ -147,5 +176,9 @@ pub trait Catalog: Send + Sync {
     /// Jobs matching the filter, newest first unless the filter sorts otherwise.
     async fn jobs(&self, f: &JobFilter) -> CatalogResult<Vec<Job>>;
     /// Detail lines of one job, ordered by (date|log type) then id, with total count.
-    async fn job_details(&self, job: i64, q: &JobDetailQuery) -> CatalogResult<(i64, Vec<JobLogDetail>)>;
+    async fn job_details(
+        &self,
+        job: i64,
+        q: &JobDetailQuery,
+    ) -> CatalogResult<(i64, Vec<JobLogDetail>)>;
 }
