@@ -169,3 +169,58 @@ async fn purge_guard_waits_for_writers() {
         .expect("purge proceeds once writers are done")
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_dropped_spares_blobs_referenced_again() {
+    use ipsd::catalog::{ImageMeta, NewAsset, ReplaceData};
+    let (dir, store) = store();
+    let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
+    let cat = ipsd::catalog::open(&url).await.unwrap();
+    let co = cat
+        .create_company("Co", "Co/", chrono::Utc::now())
+        .await
+        .unwrap();
+    let root = cat.folder_by_path(co.id, "Co/").await.unwrap().unwrap();
+    let (old, new) = (Bytes::from_static(b"old"), Bytes::from_static(b"new"));
+    let old_digest = store.put(old.clone()).await.unwrap();
+    let new_digest = store.put(new).await.unwrap();
+    let asset = |name: &str| NewAsset {
+        company_id: co.id,
+        asset_type: "Image".into(),
+        name: name.into(),
+        folder_id: root.id,
+        file_name: format!("{name}.jpg"),
+        blob: old_digest.clone(),
+        image: ImageMeta::default(),
+        user: "u".into(),
+        ready_for_publish: false,
+    };
+    let a = cat.insert_asset(&asset("a")).await.unwrap();
+    let replace = ReplaceData {
+        file_name: "a.jpg".into(),
+        blob: new_digest.clone(),
+        image: ImageMeta::default(),
+        user: "u".into(),
+        ready_for_publish: None,
+    };
+    let dropped = cat.replace_asset_data(co.id, a.id, &replace).await.unwrap();
+    assert_eq!(dropped, vec![old_digest.clone()]);
+
+    // Before the file goes, another upload stores the same content again.
+    assert_eq!(store.put(old).await.unwrap(), old_digest);
+    cat.insert_asset(&asset("b")).await.unwrap();
+    assert_eq!(store.delete_dropped(&*cat, &dropped).await.unwrap(), 0);
+    assert!(
+        store.exists(&old_digest).await.unwrap(),
+        "re-referenced blob kept"
+    );
+
+    let b = cat.assets_by_name(co.id, &["b".to_string()]).await.unwrap();
+    let dropped = cat
+        .replace_asset_data(co.id, b[0].id, &replace)
+        .await
+        .unwrap();
+    assert_eq!(store.delete_dropped(&*cat, &dropped).await.unwrap(), 1);
+    assert!(!store.exists(&old_digest).await.unwrap());
+    assert!(store.exists(&new_digest).await.unwrap());
+}

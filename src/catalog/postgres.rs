@@ -48,6 +48,14 @@ impl PgCatalog {
     async fn conn(&self) -> CatalogResult<sqlx::pool::PoolConnection<Postgres>> {
         self.pool.acquire().await.db()
     }
+
+    /// A read-only snapshot, so a total and its page agree.
+    async fn read_tx(&self) -> CatalogResult<Tx> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .db()
+    }
 }
 
 // ---- error and value conversions -----------------------------------------------------------
@@ -353,6 +361,56 @@ async fn rewrite_paths(tx: &mut Tx, company: i64, old: &str, new: &str) -> Catal
     .await
     .db()?;
     Ok(())
+}
+
+/// Ids of the folder at path `$2` in company `$1` and its descendants.
+const SUBTREE_IDS: &str = "SELECT id FROM folders WHERE company_id = $1 AND starts_with(path, $2)";
+
+/// Locks the folder at `path` and its descendants (`FOR UPDATE`), returning their names.
+/// Concurrent inserts or moves into the subtree then wait on their foreign-key check and fail
+/// once it is gone, instead of landing in a folder that is being deleted.
+async fn lock_subtree(tx: &mut Tx, company: i64, path: &str) -> CatalogResult<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT name FROM folders WHERE company_id = $1 AND starts_with(path, $2) FOR UPDATE",
+    )
+    .bind(company)
+    .bind(path)
+    .fetch_all(&mut **tx)
+    .await
+    .db()
+}
+
+/// Moves every live asset under the folder at `path` to the trash; returns how many.
+/// Every asset there (already trashed ones too) remembers its folder path.
+async fn trash_subtree_assets(
+    tx: &mut Tx,
+    company: i64,
+    path: &str,
+    user: &str,
+) -> CatalogResult<u64> {
+    let trashed = sqlx::query(&format!(
+        "UPDATE assets SET trash_state = 'InTrash', trashed_at = $3, modified = $3, \
+         modify_user = $4 WHERE trash_state = 'NotInTrash' AND folder_id IN ({SUBTREE_IDS})"
+    ))
+    .bind(company)
+    .bind(path)
+    .bind(now())
+    .bind(user)
+    .execute(&mut **tx)
+    .await
+    .db()?
+    .rows_affected();
+    sqlx::query(&format!(
+        "UPDATE assets SET trash_folder_path = \
+         (SELECT path FROM folders WHERE folders.id = assets.folder_id) \
+         WHERE folder_id IN ({SUBTREE_IDS})"
+    ))
+    .bind(company)
+    .bind(path)
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(trashed)
 }
 
 /// Applies reference-count changes in digest order (a stable lock order). Rows are created on
@@ -844,41 +902,9 @@ impl Catalog for PgCatalog {
         let mut tx = self.write_tx().await?;
         lock_company(&mut tx, company).await?;
         let f = non_root_folder(&mut tx, company, id).await?;
-        // Lock the subtree first: concurrent inserts or moves into it wait on their foreign
-        // key check and then fail, instead of landing in a folder that is going away.
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM folders WHERE company_id = $1 AND starts_with(path, $2) FOR UPDATE",
-        )
-        .bind(company)
-        .bind(&f.path)
-        .fetch_all(&mut *tx)
-        .await
-        .db()?;
-        let in_subtree =
-            "IN (SELECT id FROM folders WHERE company_id = $1 AND starts_with(path, $2))";
-        let trashed = sqlx::query(&format!(
-            "UPDATE assets SET trash_state = 'InTrash', trashed_at = $3, modified = $3, \
-             modify_user = $4 WHERE trash_state = 'NotInTrash' AND folder_id {in_subtree}"
-        ))
-        .bind(company)
-        .bind(&f.path)
-        .bind(now())
-        .bind(user)
-        .execute(&mut *tx)
-        .await
-        .db()?
-        .rows_affected();
-        sqlx::query(&format!(
-            "UPDATE assets SET trash_folder_path = \
-             (SELECT path FROM folders WHERE folders.id = assets.folder_id) \
-             WHERE folder_id {in_subtree}"
-        ))
-        .bind(company)
-        .bind(&f.path)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        sqlx::query(&format!("DELETE FROM folders WHERE id {in_subtree}"))
+        let names = lock_subtree(&mut tx, company, &f.path).await?;
+        let trashed = trash_subtree_assets(&mut tx, company, &f.path, user).await?;
+        sqlx::query(&format!("DELETE FROM folders WHERE id IN ({SUBTREE_IDS})"))
             .bind(company)
             .bind(&f.path)
             .execute(&mut *tx)
@@ -918,7 +944,7 @@ impl Catalog for PgCatalog {
         company: i64,
         q: &AssetQuery,
     ) -> CatalogResult<(i64, Vec<Asset>)> {
-        let mut c = self.conn().await?;
+        let mut c = self.read_tx().await?;
         let mut count = QueryBuilder::new(
             "SELECT COUNT(*) FROM assets a LEFT JOIN folders f ON f.id = a.folder_id",
         );
@@ -938,6 +964,7 @@ impl Catalog for PgCatalog {
             .map(asset_from_row)
             .collect::<sqlx::Result<_>>()
             .db()?;
+        c.commit().await.db()?;
         Ok((total, assets))
     }
 
@@ -1306,7 +1333,7 @@ impl Catalog for PgCatalog {
         job: i64,
         q: &JobDetailQuery,
     ) -> CatalogResult<(i64, Vec<JobLogDetail>)> {
-        let mut c = self.conn().await?;
+        let mut c = self.read_tx().await?;
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM job_logs");
         push_log_filters(&mut count, job, q);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await.db()?;
@@ -1324,6 +1351,7 @@ impl Catalog for PgCatalog {
             .map(job_log_from_row)
             .collect::<sqlx::Result<_>>()
             .db()?;
+        c.commit().await.db()?;
         Ok((total, details))
     }
 }

@@ -57,6 +57,11 @@ impl SqliteCatalog {
     async fn conn(&self) -> CatalogResult<sqlx::pool::PoolConnection<Sqlite>> {
         self.pool.acquire().await.db()
     }
+
+    /// A deferred (read) transaction: one WAL snapshot, so a total and its page agree.
+    async fn read_tx(&self) -> CatalogResult<Tx> {
+        self.pool.begin().await.db()
+    }
 }
 
 fn pool_options(memory: bool) -> SqlitePoolOptions {
@@ -143,8 +148,10 @@ const FOLDER_SELECT: &str = "SELECT f.id, f.company_id, f.parent_id, f.path, f.n
      f.modified, EXISTS (SELECT 1 FROM folders c WHERE c.parent_id = f.id) AS has_subfolders \
      FROM folders f";
 
-/// `f.path` starts with the bound prefix: binds (prefix, char length, prefix).
-const SUBTREE_COND: &str = "f.path >= ? AND substr(f.path, 1, ?) = ?";
+/// Ids of the folder at path `?2` in company `?1` and its descendants (an exact prefix match:
+/// no LIKE wildcards, and SQLite's `length`/`substr` both count characters).
+const SUBTREE_IDS: &str = "SELECT id FROM folders WHERE company_id = ?1 \
+     AND path >= ?2 AND substr(path, 1, length(?2)) = ?2";
 
 fn folder_from_row(r: &SqliteRow) -> sqlx::Result<Folder> {
     Ok(Folder {
@@ -375,19 +382,70 @@ fn name_err(e: sqlx::Error, name: &str) -> CatalogError {
 
 /// Rewrites the path prefix `old` to `new` for a folder and all its descendants.
 async fn rewrite_paths(tx: &mut Tx, company: i64, old: &str, new: &str) -> CatalogResult<()> {
-    sqlx::query(
-        "UPDATE folders SET path = ? || substr(path, ?) \
-         WHERE company_id = ? AND path >= ? AND substr(path, 1, ?) = ?",
-    )
-    .bind(new)
-    .bind(char_len(old) + 1)
+    sqlx::query(&format!(
+        "UPDATE folders SET path = ?3 || substr(path, length(?2) + 1) WHERE id IN ({SUBTREE_IDS})"
+    ))
     .bind(company)
     .bind(old)
-    .bind(char_len(old))
-    .bind(old)
+    .bind(new)
     .execute(&mut **tx)
     .await
     .db()?;
+    Ok(())
+}
+
+/// Moves every live asset under the folder at `path` to the trash; returns how many.
+/// Every asset there (already trashed ones too) remembers its folder path.
+async fn trash_subtree_assets(
+    tx: &mut Tx,
+    company: i64,
+    path: &str,
+    user: &str,
+) -> CatalogResult<u64> {
+    let trashed = sqlx::query(&format!(
+        "UPDATE assets SET trash_state = 'InTrash', trashed_at = ?3, modified = ?3, \
+         modify_user = ?4 WHERE trash_state = 'NotInTrash' AND folder_id IN ({SUBTREE_IDS})"
+    ))
+    .bind(company)
+    .bind(path)
+    .bind(to_db(now()))
+    .bind(user)
+    .execute(&mut **tx)
+    .await
+    .db()?
+    .rows_affected();
+    sqlx::query(&format!(
+        "UPDATE assets SET trash_folder_path = \
+         (SELECT path FROM folders WHERE folders.id = assets.folder_id) \
+         WHERE folder_id IN ({SUBTREE_IDS})"
+    ))
+    .bind(company)
+    .bind(path)
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(trashed)
+}
+
+/// Deletes the folder at `path` with its descendants and frees their names. (Names are read
+/// first: `DELETE ... RETURNING` would miss rows removed by the parent's cascade.)
+async fn delete_subtree(tx: &mut Tx, company: i64, path: &str) -> CatalogResult<()> {
+    let sql = format!("SELECT name FROM folders WHERE id IN ({SUBTREE_IDS})");
+    let names: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(company)
+        .bind(path)
+        .fetch_all(&mut **tx)
+        .await
+        .db()?;
+    sqlx::query(&format!("DELETE FROM folders WHERE id IN ({SUBTREE_IDS})"))
+        .bind(company)
+        .bind(path)
+        .execute(&mut **tx)
+        .await
+        .db()?;
+    for name in &names {
+        release_name(tx, company, name, "folder").await?;
+    }
     Ok(())
 }
 
@@ -772,12 +830,9 @@ impl Catalog for SqliteCatalog {
     }
 
     async fn folder_subtree(&self, company: i64, path: &str) -> CatalogResult<Vec<Folder>> {
-        let sql =
-            format!("{FOLDER_SELECT} WHERE f.company_id = ? AND {SUBTREE_COND} ORDER BY f.path");
+        let sql = format!("{FOLDER_SELECT} WHERE f.id IN ({SUBTREE_IDS}) ORDER BY f.path");
         let rows = sqlx::query(&sql)
             .bind(company)
-            .bind(path)
-            .bind(char_len(path))
             .bind(path)
             .fetch_all(&self.pool)
             .await
@@ -868,57 +923,8 @@ impl Catalog for SqliteCatalog {
     async fn delete_folder(&self, company: i64, id: i64, user: &str) -> CatalogResult<u64> {
         let mut tx = self.write_tx().await?;
         let f = non_root_folder(&mut tx, company, id).await?;
-        let in_subtree = "IN (SELECT f.id FROM folders f WHERE f.company_id = ? \
-                          AND f.path >= ? AND substr(f.path, 1, ?) = ?)";
-        let t = to_db(now());
-        let trashed = sqlx::query(&format!(
-            "UPDATE assets SET trash_state = 'InTrash', trashed_at = ?, modified = ?, \
-             modify_user = ? WHERE trash_state = 'NotInTrash' AND folder_id {in_subtree}"
-        ))
-        .bind(t)
-        .bind(t)
-        .bind(user)
-        .bind(company)
-        .bind(&f.path)
-        .bind(char_len(&f.path))
-        .bind(&f.path)
-        .execute(&mut *tx)
-        .await
-        .db()?
-        .rows_affected();
-        sqlx::query(&format!(
-            "UPDATE assets SET trash_folder_path = \
-             (SELECT path FROM folders WHERE folders.id = assets.folder_id) \
-             WHERE folder_id {in_subtree}"
-        ))
-        .bind(company)
-        .bind(&f.path)
-        .bind(char_len(&f.path))
-        .bind(&f.path)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        let names: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT f.name FROM folders f WHERE f.company_id = ? AND {SUBTREE_COND}"
-        ))
-        .bind(company)
-        .bind(&f.path)
-        .bind(char_len(&f.path))
-        .bind(&f.path)
-        .fetch_all(&mut *tx)
-        .await
-        .db()?;
-        sqlx::query(&format!("DELETE FROM folders WHERE id {in_subtree}"))
-            .bind(company)
-            .bind(&f.path)
-            .bind(char_len(&f.path))
-            .bind(&f.path)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        for name in &names {
-            release_name(&mut tx, company, name, "folder").await?;
-        }
+        let trashed = trash_subtree_assets(&mut tx, company, &f.path, user).await?;
+        delete_subtree(&mut tx, company, &f.path).await?;
         tx.commit().await.db()?;
         Ok(trashed)
     }
@@ -951,7 +957,7 @@ impl Catalog for SqliteCatalog {
         company: i64,
         q: &AssetQuery,
     ) -> CatalogResult<(i64, Vec<Asset>)> {
-        let mut c = self.conn().await?;
+        let mut c = self.read_tx().await?;
         let mut count = QueryBuilder::new(
             "SELECT COUNT(*) FROM assets a LEFT JOIN folders f ON f.id = a.folder_id",
         );
@@ -971,6 +977,7 @@ impl Catalog for SqliteCatalog {
             .map(asset_from_row)
             .collect::<sqlx::Result<_>>()
             .db()?;
+        c.commit().await.db()?;
         Ok((total, assets))
     }
 
@@ -1342,7 +1349,7 @@ impl Catalog for SqliteCatalog {
         job: i64,
         q: &JobDetailQuery,
     ) -> CatalogResult<(i64, Vec<JobLogDetail>)> {
-        let mut c = self.conn().await?;
+        let mut c = self.read_tx().await?;
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM job_logs");
         push_log_filters(&mut count, job, q);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await.db()?;
@@ -1360,6 +1367,7 @@ impl Catalog for SqliteCatalog {
             .map(job_log_from_row)
             .collect::<sqlx::Result<_>>()
             .db()?;
+        c.commit().await.db()?;
         Ok((total, details))
     }
 }

@@ -14,13 +14,20 @@
 //! removes both.
 //!
 //! The write/purge gate: `put` skips writing when the file already exists, so an upload may
-//! rely on a file that a concurrent purge is about to delete (its last reference just went
-//! away). To rule that out, writers hold [`BlobStore::write_guard`] (shared) from before `put`
-//! until their catalog transaction has committed, and purgers hold [`BlobStore::purge_guard`]
-//! (exclusive) across `purge_trash`/`replace_asset_data` bookkeeping and the file deletions.
-//! Writers never wait on each other; a purge waits for in-flight writers and briefly blocks
-//! new ones.
+//! rely on a file whose last catalog reference is being dropped at the same moment (by a purge
+//! or by another upload overwriting its asset). To rule out deleting such a file:
+//! * writers hold [`BlobStore::write_guard`] (shared) from before `put` until their catalog
+//!   transaction has committed;
+//! * digests returned by `purge_trash` / `replace_asset_data` are handed, after the caller has
+//!   released any write guard, to [`BlobStore::delete_dropped`], which takes
+//!   [`BlobStore::purge_guard`] (exclusive: no writer is between `put` and commit), re-reads
+//!   the catalog's references and deletes only files still unreferenced;
+//! * [`BlobStore::collect_orphans`] takes the purge guard too.
+//!
+//! Writers never wait on each other; a deletion waits for in-flight writers and briefly blocks
+//! new ones. Never request the purge guard while holding a write guard: that deadlocks.
 
+use crate::catalog::Catalog;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -94,7 +101,8 @@ impl BlobStore {
     }
 
     /// Removes the blob file; a missing file is not an error. Call only for digests the
-    /// catalog reported as unreferenced, while holding [`Self::purge_guard`].
+    /// catalog reported as unreferenced, while holding [`Self::purge_guard`] (or use
+    /// [`Self::delete_dropped`], which does both).
     pub async fn delete(&self, digest: &str) -> io::Result<()> {
         let path = self.path(digest)?;
         blocking(move || match fs::remove_file(path) {
@@ -102,6 +110,32 @@ impl BlobStore {
             _ => Ok(()),
         })
         .await
+    }
+
+    /// Deletes the files of `dropped` digests (from `purge_trash` / `replace_asset_data`) that
+    /// the catalog still does not reference, under the purge guard; returns how many files went.
+    /// Call without holding a write guard.
+    pub async fn delete_dropped(
+        &self,
+        catalog: &dyn Catalog,
+        dropped: &[String],
+    ) -> io::Result<usize> {
+        if dropped.is_empty() {
+            return Ok(0);
+        }
+        let _purge = self.purge_guard().await;
+        let referenced: HashSet<String> = catalog
+            .referenced_blobs()
+            .await
+            .map_err(io::Error::other)?
+            .into_iter()
+            .collect();
+        let mut deleted = 0;
+        for digest in dropped.iter().filter(|d| !referenced.contains(*d)) {
+            self.delete(digest).await?;
+            deleted += 1;
+        }
+        Ok(deleted)
     }
 
     /// Deletes every blob file whose digest is not in `referenced`, every stray file in the
@@ -119,7 +153,7 @@ impl BlobStore {
         self.gate.clone().read_owned().await
     }
 
-    /// Exclusive side of the gate: hold while dropping references and deleting files.
+    /// Exclusive side of the gate: no writer is between `put` and commit while it is held.
     pub async fn purge_guard(&self) -> OwnedRwLockWriteGuard<()> {
         self.gate.clone().write_owned().await
     }
