@@ -13,6 +13,8 @@ pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<BlobStore>,
     pub auth: Authenticator,
+    /// Upload batches in flight, per job.
+    pub uploads: crate::upload::tracker::Tracker,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -36,6 +38,7 @@ impl AppState {
         }
         Ok(Arc::new(AppState {
             auth: Authenticator::new(catalog.clone()),
+            uploads: Default::default(),
             cfg,
             catalog,
             blobs,

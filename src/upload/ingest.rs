@@ -52,8 +52,10 @@ impl Batch {
             }
         }
         if self.end_job {
+            self.st.uploads.wait_until(self.job, 1).await;
             end_job(&self.st, self.job).await;
         }
+        self.st.uploads.end(self.job);
     }
 
     async fn ingest(&self, name: &str, folder: &str, f: &UploadFile) -> Result<Outcome, Outcome> {

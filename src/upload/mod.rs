@@ -7,6 +7,7 @@
 mod ingest;
 pub mod options;
 mod request;
+pub mod tracker;
 
 use crate::catalog::{Company, Job, JobCounter, NewJob, NewJobLogDetail};
 use crate::soap::ns::{parse_job_handle, ApiNs};
@@ -79,6 +80,7 @@ async fn run(st: &SharedState, req: UploadRequest) -> Result<(ApiNs, String), Fa
         dest_folder: req.dest_folder,
         end_job: req.end_job,
     };
+    st.uploads.begin(job.id);
     if req.end_job && bytes <= st.cfg.upload_sync_bytes {
         work.run().await;
     } else {
@@ -136,7 +138,7 @@ pub async fn finish_idle_jobs(st: &AppState) -> anyhow::Result<usize> {
     let jobs = st.catalog.jobs(&f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let cutoff = chrono::Utc::now() - chrono::Duration::seconds(st.cfg.upload_job_timeout_secs as i64);
     let mut n = 0;
-    for j in jobs.iter().filter(|j| j.last_activity < cutoff) {
+    for j in jobs.iter().filter(|j| j.last_activity < cutoff && st.uploads.pending(j.id) == 0) {
         ingest::end_job(st, j.id).await;
         n += 1;
     }

@@ -184,8 +184,14 @@ impl TestApp {
         self.ok(ADMIN, "addUser", &inner).await;
     }
 
-    /// Uploads one file through the servlet (endJob=true); returns the reply.
+    /// Uploads files as a new job with endJob=true; `extra` is appended to uploadPostParam.
     pub async fn upload(&self, user: &str, company: &str, job: &str, files: &[(&str, &[u8])], extra: &str) -> Reply {
+        let params = format!("<companyHandle>{company}</companyHandle><jobName>{job}</jobName><endJob>true</endJob>{extra}");
+        self.upload_raw(user, &params, files).await
+    }
+
+    /// Posts to the servlet with `params` as the children of uploadPostParam.
+    pub async fn upload_raw(&self, user: &str, params: &str, files: &[(&str, &[u8])]) -> Reply {
         let boundary = "XyZzY1234";
         let mut body: Vec<u8> = Vec::new();
         let mut part = |headers: String, data: &[u8]| {
@@ -195,10 +201,7 @@ impl TestApp {
         };
         let auth = format!("<authHeader xmlns=\"{NS}\"><user>{user}</user><password>{PW}</password></authHeader>");
         part("Content-Disposition: form-data; name=\"auth\"".into(), auth.as_bytes());
-        let params = format!(
-            "<uploadPostParam xmlns=\"{NS}\"><companyHandle>{company}</companyHandle><jobName>{job}</jobName>\
-             <endJob>true</endJob>{extra}</uploadPostParam>"
-        );
+        let params = format!("<uploadPostParam xmlns=\"{NS}\">{params}</uploadPostParam>");
         part("Content-Disposition: form-data; name=\"uploadParams\"".into(), params.as_bytes());
         for (i, (name, data)) in files.iter().enumerate() {
             part(
