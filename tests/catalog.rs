@@ -1599,3 +1599,27 @@ async fn schema_rejects_invalid_rows(cat: Cat, raw: Raw) {
         TrashState::NotInTrash
     );
 }
+
+/// `sqlite::memory:` must behave like a file: one database shared by every call.
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_in_memory_url_keeps_one_database() {
+    let cat = catalog::open("sqlite::memory:").await.unwrap();
+    let (co, root) = company(&cat, "Mem").await;
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let cat = cat.clone();
+            let spec = new_asset(co.id, root.id, &format!("m{i}"), "same");
+            tokio::spawn(async move { cat.insert_asset(&spec).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let (total, _) = search(&cat, co.id, AssetQuery::default()).await;
+    assert_eq!(total, 4);
+    let other = catalog::open("sqlite::memory:").await.unwrap();
+    assert!(
+        other.companies().await.unwrap().is_empty(),
+        "separate opens stay separate"
+    );
+}
