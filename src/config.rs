@@ -38,46 +38,46 @@ pub struct Config {
 /// Raw settings as given; `None` means "use the default".
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RawConfig {
-    /// Listen address [env: IPSD_LISTEN] [default: 127.0.0.1:8080]
+    /// Listen address [default: 127.0.0.1:8080]
     #[arg(long, env = "IPSD_LISTEN")]
     pub listen: Option<String>,
-    /// Data directory for the SQLite catalog and blobs [env: IPSD_DATA_DIR] [default: ./ipsd-data]
+    /// Data directory for the SQLite catalog and blobs [default: ./ipsd-data]
     #[arg(long, env = "IPSD_DATA_DIR")]
     pub data_dir: Option<String>,
-    /// sqlite://… or postgres://… [env: IPSD_DATABASE_URL] [default: sqlite in the data dir]
+    /// sqlite://… or postgres://… [default: sqlite in the data dir]
     #[arg(long, env = "IPSD_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Base URL advertised in WSDLs [env: IPSD_PUBLIC_URL] [default: from the Host header]
+    /// Base URL advertised in WSDLs [default: from the Host header]
     #[arg(long, env = "IPSD_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Largest SOAP request body in bytes [env: IPSD_SOAP_MAX_BYTES] [default: 67108864]
+    /// Largest SOAP request body in bytes [default: 67108864]
     #[arg(long, env = "IPSD_SOAP_MAX_BYTES")]
     pub soap_max_bytes: Option<String>,
-    /// Largest upload POST in bytes [env: IPSD_UPLOAD_MAX_BYTES] [default: 1073741824]
+    /// Largest upload POST in bytes [default: 1073741824]
     #[arg(long, env = "IPSD_UPLOAD_MAX_BYTES")]
     pub upload_max_bytes: Option<String>,
-    /// Largest uploaded image in pixels [env: IPSD_MAX_UPLOAD_PIXELS] [default: 100000000]
+    /// Largest uploaded image in pixels [default: 100000000]
     #[arg(long, env = "IPSD_MAX_UPLOAD_PIXELS")]
     pub max_upload_pixels: Option<String>,
-    /// Deepest XML nesting accepted [env: IPSD_XML_MAX_DEPTH] [default: 64]
+    /// Deepest XML nesting accepted [default: 64]
     #[arg(long, env = "IPSD_XML_MAX_DEPTH")]
     pub xml_max_depth: Option<String>,
-    /// Most XML elements per document [env: IPSD_XML_MAX_ELEMENTS] [default: 200000]
+    /// Most XML elements per document [default: 200000]
     #[arg(long, env = "IPSD_XML_MAX_ELEMENTS")]
     pub xml_max_elements: Option<String>,
-    /// never|soap|accept|always [env: IPSD_GZIP_RESPONSE] [default: accept]
+    /// never|soap|accept|always [default: accept]
     #[arg(long, env = "IPSD_GZIP_RESPONSE")]
     pub gzip_response: Option<String>,
-    /// Days before trashed assets are purged [env: IPSD_TRASH_DAYS] [default: 7]
+    /// Days before trashed assets are purged [default: 7]
     #[arg(long, env = "IPSD_TRASH_DAYS")]
     pub trash_days: Option<String>,
-    /// Seconds between trash clean-ups [env: IPSD_CLEANUP_INTERVAL_SECS] [default: 3600]
+    /// Seconds between trash clean-ups [default: 3600]
     #[arg(long, env = "IPSD_CLEANUP_INTERVAL_SECS")]
     pub cleanup_interval_secs: Option<String>,
-    /// Idle seconds before an open upload job ends [env: IPSD_UPLOAD_JOB_TIMEOUT_SECS] [default: 1800]
+    /// Idle seconds before an open upload job ends [default: 1800]
     #[arg(long, env = "IPSD_UPLOAD_JOB_TIMEOUT_SECS")]
     pub upload_job_timeout_secs: Option<String>,
-    /// endJob POSTs up to this many bytes finish before the reply [env: IPSD_UPLOAD_SYNC_BYTES] [default: 16777216]
+    /// endJob POSTs up to this many bytes finish before the reply [default: 16777216]
     #[arg(long, env = "IPSD_UPLOAD_SYNC_BYTES")]
     pub upload_sync_bytes: Option<String>,
 }
@@ -100,7 +100,9 @@ impl Check {
             Some(s) => match s.parse::<T>() {
                 Ok(n) if n >= min => n,
                 _ => {
-                    self.errors.push(format!("{name}: '{s}' is not a valid number (at least {min})"));
+                    self.errors.push(format!(
+                        "{name}: '{s}' is not a valid number (at least {min})"
+                    ));
                     default
                 }
             },
@@ -115,16 +117,24 @@ impl RawConfig {
         let listen = match self.listen.as_deref().unwrap_or("127.0.0.1:8080").parse() {
             Ok(a) => a,
             Err(_) => {
-                c.errors.push(format!("IPSD_LISTEN: '{}' is not a host:port address", self.listen.clone().unwrap_or_default()));
+                c.errors.push(format!(
+                    "IPSD_LISTEN: '{}' is not a host:port address",
+                    self.listen.clone().unwrap_or_default()
+                ));
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }
         };
         let data_dir = PathBuf::from(self.data_dir.as_deref().unwrap_or("./ipsd-data"));
         let database_url = self.database_url(&mut c, &data_dir);
-        let public_url = self.public_url.as_deref().map(|u| u.trim_end_matches('/').to_string());
+        let public_url = self
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string());
         if let Some(u) = &public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                c.errors.push(format!("IPSD_PUBLIC_URL: '{u}' must start with http:// or https://"));
+                c.errors.push(format!(
+                    "IPSD_PUBLIC_URL: '{u}' must start with http:// or https://"
+                ));
             }
         }
         let gzip = match self.gzip_response.as_deref().unwrap_or("accept") {
@@ -133,7 +143,9 @@ impl RawConfig {
             "accept" => GzipMode::Accept,
             "always" => GzipMode::Always,
             other => {
-                c.errors.push(format!("IPSD_GZIP_RESPONSE: '{other}' is not one of never, soap, accept, always"));
+                c.errors.push(format!(
+                    "IPSD_GZIP_RESPONSE: '{other}' is not one of never, soap, accept, always"
+                ));
                 GzipMode::Accept
             }
         };
@@ -143,15 +155,40 @@ impl RawConfig {
             database_url,
             public_url,
             soap_max_bytes: c.num("IPSD_SOAP_MAX_BYTES", &self.soap_max_bytes, 64 << 20, 1024),
-            upload_max_bytes: c.num("IPSD_UPLOAD_MAX_BYTES", &self.upload_max_bytes, 1 << 30, 1024),
-            max_upload_pixels: c.num("IPSD_MAX_UPLOAD_PIXELS", &self.max_upload_pixels, 100_000_000, 1),
+            upload_max_bytes: c.num(
+                "IPSD_UPLOAD_MAX_BYTES",
+                &self.upload_max_bytes,
+                1 << 30,
+                1024,
+            ),
+            max_upload_pixels: c.num(
+                "IPSD_MAX_UPLOAD_PIXELS",
+                &self.max_upload_pixels,
+                100_000_000,
+                1,
+            ),
             xml_max_depth: c.num("IPSD_XML_MAX_DEPTH", &self.xml_max_depth, 64, 8),
             xml_max_elements: c.num("IPSD_XML_MAX_ELEMENTS", &self.xml_max_elements, 200_000, 16),
             gzip,
             trash_days: c.num("IPSD_TRASH_DAYS", &self.trash_days, 7, 0),
-            cleanup_interval_secs: c.num("IPSD_CLEANUP_INTERVAL_SECS", &self.cleanup_interval_secs, 3600, 1),
-            upload_job_timeout_secs: c.num("IPSD_UPLOAD_JOB_TIMEOUT_SECS", &self.upload_job_timeout_secs, 1800, 1),
-            upload_sync_bytes: c.num("IPSD_UPLOAD_SYNC_BYTES", &self.upload_sync_bytes, 16 << 20, 0),
+            cleanup_interval_secs: c.num(
+                "IPSD_CLEANUP_INTERVAL_SECS",
+                &self.cleanup_interval_secs,
+                3600,
+                1,
+            ),
+            upload_job_timeout_secs: c.num(
+                "IPSD_UPLOAD_JOB_TIMEOUT_SECS",
+                &self.upload_job_timeout_secs,
+                1800,
+                1,
+            ),
+            upload_sync_bytes: c.num(
+                "IPSD_UPLOAD_SYNC_BYTES",
+                &self.upload_sync_bytes,
+                16 << 20,
+                0,
+            ),
         };
         if c.errors.is_empty() {
             Ok(cfg)
@@ -163,10 +200,18 @@ impl RawConfig {
     fn database_url(&self, c: &mut Check, data_dir: &std::path::Path) -> String {
         match self.database_url.as_deref() {
             None | Some("") => format!("sqlite://{}", data_dir.join("catalog.db").display()),
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u.to_string(),
+            Some(u)
+                if u.starts_with("sqlite:")
+                    || u.starts_with("postgres:")
+                    || u.starts_with("postgresql:") =>
+            {
+                u.to_string()
+            }
             Some(u) => {
                 let scheme = u.split(':').next().unwrap_or("");
-                c.errors.push(format!("IPSD_DATABASE_URL: scheme '{scheme}' is not sqlite:// or postgres://"));
+                c.errors.push(format!(
+                    "IPSD_DATABASE_URL: scheme '{scheme}' is not sqlite:// or postgres://"
+                ));
                 String::new()
             }
         }
@@ -209,7 +254,12 @@ mod tests {
         };
         let errs = raw.validate().unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
-        for name in ["IPSD_LISTEN", "IPSD_SOAP_MAX_BYTES", "IPSD_GZIP_RESPONSE", "IPSD_DATABASE_URL"] {
+        for name in [
+            "IPSD_LISTEN",
+            "IPSD_SOAP_MAX_BYTES",
+            "IPSD_GZIP_RESPONSE",
+            "IPSD_DATABASE_URL",
+        ] {
             assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
         }
     }

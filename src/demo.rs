@@ -30,7 +30,10 @@ pub async fn create_first_admin(st: &AppState, email: &str, pw: &str) -> anyhow:
         password_expires: None,
         companies: Vec::new(),
     };
-    st.catalog.create_user(&u).await.map_err(|e| anyhow!("{e}"))?;
+    st.catalog
+        .create_user(&u)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(true)
 }
 
@@ -48,7 +51,9 @@ pub async fn ensure(st: &AppState) -> anyhow::Result<DemoInfo> {
         Some(c) => c,
         None => {
             let never = chrono::DateTime::parse_from_rfc3339("2101-01-31T23:00:00Z")?.to_utc();
-            cat.create_company(DEMO_COMPANY, "DemoCompany/", never).await.map_err(err)?
+            cat.create_company(DEMO_COMPANY, "DemoCompany/", never)
+                .await
+                .map_err(err)?
         }
     };
     if cat.user_by_email(DEMO_USER).await.map_err(err)?.is_none() {
@@ -71,7 +76,10 @@ pub async fn ensure(st: &AppState) -> anyhow::Result<DemoInfo> {
         .ok_or_else(|| anyhow!("demo root folder missing"))?;
     let mut assets = Vec::new();
     for (name, bytes) in samples()? {
-        let existing = cat.assets_by_name(company.id, &[name.to_string()]).await.map_err(err)?;
+        let existing = cat
+            .assets_by_name(company.id, &[name.to_string()])
+            .await
+            .map_err(err)?;
         let id = match existing.first() {
             Some(a) => a.id,
             None => insert_sample(st, &company, root.id, name, bytes).await?,
@@ -81,7 +89,13 @@ pub async fn ensure(st: &AppState) -> anyhow::Result<DemoInfo> {
     Ok(DemoInfo { company, assets })
 }
 
-async fn insert_sample(st: &AppState, c: &Company, folder: i64, name: &str, bytes: Vec<u8>) -> anyhow::Result<i64> {
+async fn insert_sample(
+    st: &AppState,
+    c: &Company,
+    folder: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> anyhow::Result<i64> {
     let meta = probe::probe(&bytes, u64::MAX)?;
     let _gate = st.blobs.write_guard().await;
     let blob = st.blobs.put(bytes.into()).await?;
@@ -90,13 +104,25 @@ async fn insert_sample(st: &AppState, c: &Company, folder: i64, name: &str, byte
         asset_type: "Image".into(),
         name: name.into(),
         folder_id: folder,
-        file_name: format!("{name}.{}", if meta.format == "jpeg" { "jpg" } else { &meta.format }),
+        file_name: format!(
+            "{name}.{}",
+            if meta.format == "jpeg" {
+                "jpg"
+            } else {
+                &meta.format
+            }
+        ),
         blob,
         image: meta,
         user: DEMO_USER.into(),
         ready_for_publish: true,
     };
-    Ok(st.catalog.insert_asset(&a).await.map_err(|e| anyhow!("{e}"))?.id)
+    Ok(st
+        .catalog
+        .insert_asset(&a)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .id)
 }
 
 /// Generated samples: a photo-like gradient JPEG and a PNG with alpha.
@@ -109,14 +135,21 @@ fn samples() -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     });
     let badge = ImageBuffer::from_fn(640, 480, |x, y| {
         let (dx, dy) = (x as i32 - 320, y as i32 - 240);
-        let a = if dx * dx + dy * dy < 200 * 200 { 255 } else { 0 };
+        let a = if dx * dx + dy * dy < 200 * 200 {
+            255
+        } else {
+            0
+        };
         Rgba([30, (x % 256) as u8, 200, a])
     });
     let mut jpeg = Cursor::new(Vec::new());
     photo.write_to(&mut jpeg, ImageFormat::Jpeg)?;
     let mut png = Cursor::new(Vec::new());
     badge.write_to(&mut png, ImageFormat::Png)?;
-    Ok(vec![("sample-photo", jpeg.into_inner()), ("sample-badge", png.into_inner())])
+    Ok(vec![
+        ("sample-photo", jpeg.into_inner()),
+        ("sample-badge", png.into_inner()),
+    ])
 }
 
 impl DemoInfo {
@@ -125,9 +158,15 @@ impl DemoInfo {
         let (id, name) = &self.assets[0];
         let url = format!("http://{}/scene7/services/IpsApiService", cfg.listen);
         println!("ipsd demo ready");
-        println!("  company : {} (handle c|{}, root folder {})", self.company.name, self.company.id, self.company.root_path);
+        println!(
+            "  company : {} (handle c|{}, root folder {})",
+            self.company.name, self.company.id, self.company.root_path
+        );
         println!("  user    : {DEMO_USER} / {DEMO_PASSWORD} (IpsUser)");
-        println!("  sample  : {name} (handle a|{id}), served at http://{}/is/image/DemoCompany/{name}", cfg.listen);
+        println!(
+            "  sample  : {name} (handle a|{id}), served at http://{}/is/image/DemoCompany/{name}",
+            cfg.listen
+        );
         println!("copy it with copyImage:");
         println!(
             "curl -s -u '{DEMO_USER}:{DEMO_PASSWORD}' -H 'Content-Type: text/xml; charset=UTF-8' -H 'SOAPAction: copyImage' \\\n  \

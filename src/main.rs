@@ -7,7 +7,11 @@ use ipsd::{demo, AppState};
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "ipsd", version, about = "IPS SOAP API and Image Serving service")]
+#[command(
+    name = "ipsd",
+    version,
+    about = "IPS SOAP API and Image Serving service"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -22,10 +26,10 @@ enum Cmd {
         /// Make sure a demo company, user and sample images exist, and print how to use them.
         #[arg(long)]
         demo: bool,
-        /// First IpsAdmin e-mail, created when the catalog has no users [env: IPSD_ADMIN_USER]
+        /// First IpsAdmin e-mail, created when the catalog has no users
         #[arg(long, env = "IPSD_ADMIN_USER")]
         admin_user: Option<String>,
-        /// First IpsAdmin password [env: IPSD_ADMIN_PASSWORD]
+        /// First IpsAdmin password
         #[arg(long, env = "IPSD_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<String>,
     },
@@ -56,18 +60,31 @@ fn config(raw: &RawConfig) -> ipsd::config::Config {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     match Cli::parse().cmd {
-        Cmd::Init { cfg, admin_user, admin_password } => {
+        Cmd::Init {
+            cfg,
+            admin_user,
+            admin_password,
+        } => {
             let st = AppState::open(config(&cfg)).await?;
             match demo::create_first_admin(&st, &admin_user, &admin_password).await? {
                 true => println!("created IpsAdmin {admin_user}"),
-                false => anyhow::bail!("the catalog already has users; init only works on an empty catalog"),
+                false => anyhow::bail!(
+                    "the catalog already has users; init only works on an empty catalog"
+                ),
             }
             Ok(())
         }
-        Cmd::Serve { cfg, demo: with_demo, admin_user, admin_password } => {
+        Cmd::Serve {
+            cfg,
+            demo: with_demo,
+            admin_user,
+            admin_password,
+        } => {
             let cfg = config(&cfg);
             let st = AppState::open(cfg.clone()).await?;
             if let (Some(u), Some(p)) = (admin_user, admin_password) {
@@ -120,7 +137,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -60,26 +60,3 @@ impl AppState {
         Ok(dead.len())
     }
 }
-
-impl AppState {
-    /// Deletes blobs whose catalog reference count reached zero, re-checking under the purge
-    /// gate that no concurrent writer has referenced them again in the meantime.
-    pub async fn delete_unreferenced(&self, digests: &[String]) {
-        if digests.is_empty() {
-            return;
-        }
-        let _gate = self.blobs.purge_guard().await;
-        let live: HashSet<String> = match self.catalog.referenced_blobs().await {
-            Ok(v) => v.into_iter().collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "listing blobs; deletion left to the next start");
-                return;
-            }
-        };
-        for d in digests.iter().filter(|d| !live.contains(*d)) {
-            if let Err(e) = self.blobs.delete(d).await {
-                tracing::error!(error = %e, "deleting blob");
-            }
-        }
-    }
-}

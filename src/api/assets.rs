@@ -17,7 +17,9 @@ pub enum Outcome {
 pub async fn trash_one(ctx: &Ctx<'_>, c: &Company, handle: &str) -> Result<Outcome, Fault> {
     let a = ctx.asset(c, handle).await?;
     if a.trash_state != TrashState::NotInTrash {
-        return Ok(Outcome::Warning(Fault::invalid(format!("Asset '{handle}' is already in the trash"))));
+        return Ok(Outcome::Warning(Fault::invalid(format!(
+            "Asset '{handle}' is already in the trash"
+        ))));
     }
     ctx.st
         .catalog
@@ -28,11 +30,19 @@ pub async fn trash_one(ctx: &Ctx<'_>, c: &Company, handle: &str) -> Result<Outco
 }
 
 /// Moves one live asset into a folder of the same company.
-pub async fn move_one(ctx: &Ctx<'_>, c: &Company, handle: &str, folder: &str) -> Result<Outcome, Fault> {
+pub async fn move_one(
+    ctx: &Ctx<'_>,
+    c: &Company,
+    handle: &str,
+    folder: &str,
+) -> Result<Outcome, Fault> {
     let a = live(ctx, c, handle).await?;
     let f = ctx.folder(c, folder).await?;
     if a.folder_id == Some(f.id) {
-        return Ok(Outcome::Warning(Fault::invalid(format!("Asset '{handle}' is already in '{}'", f.path))));
+        return Ok(Outcome::Warning(Fault::invalid(format!(
+            "Asset '{handle}' is already in '{}'",
+            f.path
+        ))));
     }
     ctx.st
         .catalog
@@ -87,20 +97,31 @@ pub async fn move_asset(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     Ok(Node::new("moveAssetReturn"))
 }
 
-const MODIFIABLE: &[&str] = &["Image", "AdjustedView", "LayerView", "Template", "Watermark"];
+const MODIFIABLE: &[&str] = &[
+    "Image",
+    "AdjustedView",
+    "LayerView",
+    "Template",
+    "Watermark",
+];
 
 pub async fn set_url_modifier(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
     let h = p.req("assetHandle")?;
     let a = live(ctx, &c, &h).await?;
     if !MODIFIABLE.contains(&a.asset_type.as_str()) {
-        return Err(Fault::invalid(format!("Asset type '{}' has no URL modifier", a.asset_type)));
+        return Err(Fault::invalid(format!(
+            "Asset type '{}' has no URL modifier",
+            a.asset_type
+        )));
     }
     let m = p.opt("urlModifier").unwrap_or_default();
     let pm = p.opt("urlPostApplyModifier").unwrap_or_default();
     for (field, v) in [("urlModifier", &m), ("urlPostApplyModifier", &pm)] {
         if v.len() > 8192 || v.chars().any(|c| c.is_control()) {
-            return Err(Fault::invalid(format!("{field} must be at most 8192 characters without control characters")));
+            return Err(Fault::invalid(format!(
+                "{field} must be at most 8192 characters without control characters"
+            )));
         }
     }
     ctx.st

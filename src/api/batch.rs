@@ -52,7 +52,9 @@ impl Tally {
 
 async fn handles(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<(Company, Vec<String>), Fault> {
     let c = ctx.company_param(p).await?;
-    let hs = p.string_array("assetHandleArray").ok_or_else(|| Fault::missing("assetHandleArray"))?;
+    let hs = p
+        .string_array("assetHandleArray")
+        .ok_or_else(|| Fault::missing("assetHandleArray"))?;
     Ok((c, hs))
 }
 
@@ -67,7 +69,9 @@ pub async fn delete_assets(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault>
 
 pub async fn move_assets(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
-    let moves = p.item_params("assetMoveArray").ok_or_else(|| Fault::missing("assetMoveArray"))?;
+    let moves = p
+        .item_params("assetMoveArray")
+        .ok_or_else(|| Fault::missing("assetMoveArray"))?;
     let mut t = Tally::default();
     for m in &moves {
         let h = m.opt_nonblank("assetHandle").unwrap_or_default();
@@ -85,7 +89,11 @@ async fn empty_one(ctx: &Ctx<'_>, c: &Company, h: &str) -> Result<Outcome, Fault
     if a.trash_state != TrashState::InTrash {
         return Err(Fault::invalid(format!("Asset '{h}' is not in the trash")));
     }
-    ctx.st.catalog.empty_asset(c.id, a.id, ctx.caller.email()).await.map_err(internal)?;
+    ctx.st
+        .catalog
+        .empty_asset(c.id, a.id, ctx.caller.email())
+        .await
+        .map_err(internal)?;
     Ok(Outcome::Done)
 }
 
@@ -102,18 +110,26 @@ pub async fn empty_trash(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
 async fn restore_one(ctx: &Ctx<'_>, c: &Company, h: &str) -> Result<Outcome, Fault> {
     let a = ctx.asset(c, h).await?;
     if a.trash_state != TrashState::InTrash {
-        return Err(Fault::invalid(format!("Asset '{h}' is not in the trash or was already emptied")));
+        return Err(Fault::invalid(format!(
+            "Asset '{h}' is not in the trash or was already emptied"
+        )));
     }
     let cat = &ctx.st.catalog;
     let original = match a.folder_id {
         Some(id) => cat.folder(c.id, id).await.map_err(internal)?,
-        None => cat.folder_by_path(c.id, &a.folder_path).await.map_err(internal)?,
+        None => cat
+            .folder_by_path(c.id, &a.folder_path)
+            .await
+            .map_err(internal)?,
     };
     let (folder, outcome) = match original {
         Some(f) => (f, Outcome::Done),
         None => {
             let root = ctx.folder(c, &c.root_path).await?;
-            let w = Fault::invalid(format!("Folder '{}' no longer exists; restored to '{}'", a.folder_path, root.path));
+            let w = Fault::invalid(format!(
+                "Folder '{}' no longer exists; restored to '{}'",
+                a.folder_path, root.path
+            ));
             (root, Outcome::Warning(w))
         }
     };

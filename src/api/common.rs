@@ -42,7 +42,10 @@ impl Ctx<'_> {
             None => cat.company_by_name(value.trim()).await.map_err(internal)?,
         };
         let c = found.ok_or_else(|| {
-            Fault::authorization(fault::INVALID_COMPANY, format!("Company '{value}' does not exist"))
+            Fault::authorization(
+                fault::INVALID_COMPANY,
+                format!("Company '{value}' does not exist"),
+            )
         })?;
         if !self.caller.can_access(&c) {
             return Err(Fault::authorization(
@@ -61,7 +64,8 @@ impl Ctx<'_> {
 
     /// Resolves a folder handle or path inside the company; 30001 when absent.
     pub async fn folder(&self, c: &Company, handle: &str) -> Result<Folder, Fault> {
-        let path = folder_path(c, handle).ok_or_else(|| Fault::invalid(format!("Invalid folder handle '{handle}'")))?;
+        let path = folder_path(c, handle)
+            .ok_or_else(|| Fault::invalid(format!("Invalid folder handle '{handle}'")))?;
         self.st
             .catalog
             .folder_by_path(c.id, &path)
@@ -74,7 +78,12 @@ impl Ctx<'_> {
     pub async fn asset(&self, c: &Company, handle: &str) -> Result<Asset, Fault> {
         let not_found = || Fault::invalid(format!("Asset '{handle}' not found"));
         let id = parse_asset_handle(handle).ok_or_else(not_found)?;
-        self.st.catalog.asset(c.id, id).await.map_err(internal)?.ok_or_else(not_found)
+        self.st
+            .catalog
+            .asset(c.id, id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(not_found)
     }
 }
 
@@ -94,7 +103,9 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), Fault> {
     let bad = name.is_empty()
         || name.len() > 512
         || name.trim() != name
-        || name.chars().any(|ch| ch == '/' || ch == '|' || ch == '\\' || ch.is_control());
+        || name
+            .chars()
+            .any(|ch| ch == '/' || ch == '|' || ch == '\\' || ch.is_control());
     if bad {
         return Err(Fault::invalid(format!(
             "Invalid {kind} name '{}': names must be non-empty, without surrounding spaces, '/', '|', '\\' or control characters",
@@ -107,7 +118,9 @@ pub fn check_name(kind: &str, name: &str) -> Result<(), Fault> {
 /// Maps a name conflict from the catalog to the documented 30001 reason.
 pub fn name_conflict(name: &str) -> impl Fn(CatalogError) -> Fault + '_ {
     move |e| match e {
-        CatalogError::Conflict(_) => Fault::invalid(format!("Asset name '{name}' is already in use")),
+        CatalogError::Conflict(_) => {
+            Fault::invalid(format!("Asset name '{name}' is already in use"))
+        }
         other => internal(other),
     }
 }
@@ -134,8 +147,14 @@ mod tests {
             overwrite_mode: "OverwriteFullName".into(),
             retain_publish_state: false,
         };
-        assert_eq!(folder_path(&c, "/SpinSets").as_deref(), Some("ApiTestCo/SpinSets/"));
-        assert_eq!(folder_path(&c, "f|ApiTestCo/uploads/").as_deref(), Some("ApiTestCo/uploads/"));
+        assert_eq!(
+            folder_path(&c, "/SpinSets").as_deref(),
+            Some("ApiTestCo/SpinSets/")
+        );
+        assert_eq!(
+            folder_path(&c, "f|ApiTestCo/uploads/").as_deref(),
+            Some("ApiTestCo/uploads/")
+        );
         assert_eq!(folder_path(&c, "ApiTestCo").as_deref(), Some("ApiTestCo/"));
         assert_eq!(folder_path(&c, "//"), None);
     }

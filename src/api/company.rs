@@ -12,15 +12,24 @@ use chrono::Utc;
 
 pub async fn check_login(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let email = p.req("email")?;
-    let pw = p.opt("password").ok_or_else(|| Fault::missing("password"))?;
+    let pw = p
+        .opt("password")
+        .ok_or_else(|| Fault::missing("password"))?;
     let company = match p.opt_nonblank("companyHandle") {
         Some(h) => Some(ctx.company(&h).await?),
         None => None,
     };
-    let user = ctx.st.catalog.user_by_email(&email).await.map_err(internal)?;
+    let user = ctx
+        .st
+        .catalog
+        .user_by_email(&email)
+        .await
+        .map_err(internal)?;
     let valid = match user {
         Some(u) if u.is_valid => {
-            let member = company.as_ref().is_none_or(|c| u.default_role == "IpsAdmin" || u.companies.contains(&c.id));
+            let member = company
+                .as_ref()
+                .is_none_or(|c| u.default_role == "IpsAdmin" || u.companies.contains(&c.id));
             member && ctx.st.auth.check_password(&u, &pw).await
         }
         _ => false,
@@ -54,8 +63,16 @@ pub async fn get_all_companies(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fa
 /// `Sample Company` -> `SampleCompany/`: whitespace stripped; `/`, `|`, `\` refused.
 fn root_path_for(name: &str) -> Result<String, Fault> {
     let root: String = name.chars().filter(|c| !c.is_whitespace()).collect();
-    if root.is_empty() || root.len() > 200 || root.chars().any(|c| c == '/' || c == '|' || c == '\\' || c.is_control()) {
-        return Err(Fault::invalid(format!("Invalid company name '{}'", name.escape_debug())));
+    if root.is_empty()
+        || root.len() > 200
+        || root
+            .chars()
+            .any(|c| c == '/' || c == '|' || c == '\\' || c.is_control())
+    {
+        return Err(Fault::invalid(format!(
+            "Invalid company name '{}'",
+            name.escape_debug()
+        )));
     }
     Ok(format!("{root}/"))
 }
@@ -108,7 +125,11 @@ pub async fn set_settings(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> 
         overwrite_mode: mode,
         retain_publish_state: p.opt_bool("retainPublishState")?,
     };
-    ctx.st.catalog.update_company_settings(c.id, &upd).await.map_err(internal)?;
+    ctx.st
+        .catalog
+        .update_company_settings(c.id, &upd)
+        .await
+        .map_err(internal)?;
     Ok(Node::new("setCompanySettingsReturn"))
 }
 
@@ -130,7 +151,10 @@ pub async fn add_user(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         return Err(Fault::invalid(format!("Invalid e-mail address '{email}'")));
     }
     if role == "IpsAdmin" && !ctx.caller.is_admin() {
-        return Err(Fault::authorization(fault::ILLEGAL_PARAMETER_VALUE, "Only IpsAdmin may grant the IpsAdmin role"));
+        return Err(Fault::authorization(
+            fault::ILLEGAL_PARAMETER_VALUE,
+            "Only IpsAdmin may grant the IpsAdmin role",
+        ));
     }
     let mut companies = Vec::new();
     for h in &handles {
@@ -152,10 +176,15 @@ pub async fn add_user(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         password_expires: expires,
         companies,
     };
-    let u = ctx.st.catalog.create_user(&new).await.map_err(|e| match e {
-        CatalogError::Conflict(_) => Fault::invalid(format!("User '{email}' already exists")),
-        other => internal(other),
-    })?;
+    let u = ctx
+        .st
+        .catalog
+        .create_user(&new)
+        .await
+        .map_err(|e| match e {
+            CatalogError::Conflict(_) => Fault::invalid(format!("User '{email}' already exists")),
+            other => internal(other),
+        })?;
     Ok(Node::new("addUserReturn").text_child("userHandle", ctx.ns.user_handle(u.id, &u.email)))
 }
 
@@ -175,7 +204,10 @@ pub async fn get_property(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> 
 mod tests {
     #[test]
     fn root_paths() {
-        assert_eq!(super::root_path_for("Sample Company").unwrap(), "SampleCompany/");
+        assert_eq!(
+            super::root_path_for("Sample Company").unwrap(),
+            "SampleCompany/"
+        );
         assert!(super::root_path_for("a/b").is_err());
         assert!(super::root_path_for("   ").is_err());
     }

@@ -24,7 +24,10 @@ fn inputs(p: &Params<'_>) -> Result<Inputs, Fault> {
         company: p.req_any(&["companyHandle", "companyName"])?,
         asset: p.req("assetHandle")?,
         folder: p.req("folderHandle")?,
-        name: p.opt("name").filter(|n| !n.trim().is_empty()).ok_or_else(|| Fault::missing("name"))?,
+        name: p
+            .opt("name")
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| Fault::missing("name"))?,
         modifier: p.opt("urlModifier").unwrap_or_default(),
     })
 }
@@ -44,9 +47,17 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     }
     let folder = ctx.folder(&c, &i.folder).await?; // step 9
     check_name("asset", &i.name)?; // step 11
-    let used = ctx.st.catalog.names_in_use(c.id, std::slice::from_ref(&i.name)).await.map_err(internal)?;
+    let used = ctx
+        .st
+        .catalog
+        .names_in_use(c.id, std::slice::from_ref(&i.name))
+        .await
+        .map_err(internal)?;
     if !used.is_empty() {
-        return Err(Fault::invalid(format!("Asset name '{}' is already in use", i.name))); // step 12
+        return Err(Fault::invalid(format!(
+            "Asset name '{}' is already in use",
+            i.name
+        ))); // step 12
     }
     if !i.modifier.trim().is_empty() {
         return Err(Fault::invalid(
@@ -59,13 +70,22 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         asset_type: "Image".into(),
         name: i.name.clone(),
         folder_id: folder.id,
-        file_name: if ext.is_empty() { i.name.clone() } else { format!("{}.{ext}", i.name) },
+        file_name: if ext.is_empty() {
+            i.name.clone()
+        } else {
+            format!("{}.{ext}", i.name)
+        },
         blob: src.blob.clone(),
         image: src.image.clone(),
         user: ctx.caller.email().to_string(),
         ready_for_publish: src.ready_for_publish,
     };
     let _gate = ctx.st.blobs.write_guard().await;
-    let a = ctx.st.catalog.insert_asset(&new).await.map_err(name_conflict(&i.name))?;
+    let a = ctx
+        .st
+        .catalog
+        .insert_asset(&new)
+        .await
+        .map_err(name_conflict(&i.name))?;
     Ok(Node::new("copyImageReturn").text_child("assetHandle", ctx.ns.asset_handle(a.id)))
 }

@@ -20,12 +20,15 @@ fn conflict(what: &str) -> impl Fn(CatalogError) -> Fault + '_ {
 pub async fn create(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
     let raw = p.req("folderPath")?;
-    let path = folder_path(&c, &raw).ok_or_else(|| Fault::invalid(format!("Invalid folder path '{raw}'")))?;
+    let path = folder_path(&c, &raw)
+        .ok_or_else(|| Fault::invalid(format!("Invalid folder path '{raw}'")))?;
     if path == c.root_path {
         return Err(Fault::invalid("The company root folder already exists"));
     }
     let trimmed = path.trim_end_matches('/');
-    let (parent_path, leaf) = trimmed.rsplit_once('/').expect("non-root path has a parent");
+    let (parent_path, leaf) = trimmed
+        .rsplit_once('/')
+        .expect("non-root path has a parent");
     check_name("folder", leaf)?;
     let parent = ctx
         .st
@@ -50,7 +53,11 @@ async fn subtree(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Vec<Folder>, Fault> {
         Some(h) => ctx.folder(&c, &h).await?,
         None => ctx.folder(&c, &c.root_path).await?,
     };
-    ctx.st.catalog.folder_subtree(c.id, &start.path).await.map_err(internal)
+    ctx.st
+        .catalog
+        .folder_subtree(c.id, &start.path)
+        .await
+        .map_err(internal)
 }
 
 pub async fn list(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
@@ -106,7 +113,12 @@ pub async fn rename(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     if f.parent_id.is_none() {
         return Err(Fault::invalid("The company root folder cannot be renamed"));
     }
-    let r = ctx.st.catalog.rename_folder(c.id, f.id, &leaf).await.map_err(conflict(&leaf))?;
+    let r = ctx
+        .st
+        .catalog
+        .rename_folder(c.id, f.id, &leaf)
+        .await
+        .map_err(conflict(&leaf))?;
     Ok(Node::new("renameFolderReturn").text_child("folderHandle", ctx.ns.folder_handle(&r.path)))
 }
 

@@ -37,7 +37,10 @@ fn upload_post_job(j: &Job) -> Node {
     Node::new("uploadPostJob")
         .text_child("overwrite", opts.overwrite.to_string())
         .text_child("readyForPublish", opts.ready_for_publish.to_string())
-        .text_child("preservePublishState", opts.preserve_publish_state.to_string())
+        .text_child(
+            "preservePublishState",
+            opts.preserve_publish_state.to_string(),
+        )
         .text_child("createMask", opts.create_mask.to_string())
         .text_child("emailSetting", &opts.email_setting)
 }
@@ -53,10 +56,16 @@ fn active_job(ctx: &Ctx<'_>, j: &Job) -> Node {
         .text_child("state", "Running")
         .text_child("submitUserEmail", &j.user_email)
         .opt("locale", Some(&j.locale).filter(|s| !s.is_empty()))
-        .opt("description", Some(&j.description).filter(|s| !s.is_empty()))
+        .opt(
+            "description",
+            Some(&j.description).filter(|s| !s.is_empty()),
+        )
         .text_child("startDate", format_datetime(&j.start_date))
         .text_child("progress", done.to_string())
-        .text_child("progressMessage", format!("{done} of {} files processed", j.total_count))
+        .text_child(
+            "progressMessage",
+            format!("{done} of {} files processed", j.total_count),
+        )
         .text_child("lastProgressUpdate", format_datetime(&j.last_activity))
         .child(upload_post_job(j))
 }
@@ -101,7 +110,9 @@ pub async fn get_job_log_details(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, 
     let per = p.opt_int("recordsPerPage")?.unwrap_or(1000);
     let page = p.opt_int("resultsPage")?.unwrap_or(1);
     if !(1..=1000).contains(&per) || page < 1 {
-        return Err(Fault::invalid("recordsPerPage must be 1-1000 and resultsPage at least 1"));
+        return Err(Fault::invalid(
+            "recordsPerPage must be 1-1000 and resultsPage at least 1",
+        ));
     }
     let q = JobDetailQuery {
         log_types: p.string_array("logTypeArray").unwrap_or_default(),
@@ -113,7 +124,12 @@ pub async fn get_job_log_details(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, 
     let jobs = ctx.st.catalog.jobs(&f).await.map_err(internal)?;
     let mut items = Vec::new();
     for j in &jobs {
-        let (total, rows) = ctx.st.catalog.job_details(j.id, &q).await.map_err(internal)?;
+        let (total, rows) = ctx
+            .st
+            .catalog
+            .job_details(j.id, &q)
+            .await
+            .map_err(internal)?;
         items.push(types::job_log(ctx.ns, j, Some((total, &rows))));
     }
     Ok(Node::new("getJobLogDetailsReturn").child(Node::array("jobLogArray", items)))

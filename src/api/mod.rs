@@ -73,12 +73,19 @@ pub async fn handle(
     }
     let (user, pw) = match &req.auth {
         Some(a) => (a.user.clone(), a.password.clone()),
-        None => basic.map(|(u, p)| (Some(u), Some(p))).unwrap_or((None, None)),
+        None => basic
+            .map(|(u, p)| (Some(u), Some(p)))
+            .unwrap_or((None, None)),
     };
     let caller = st.auth.authenticate(user.as_deref(), pw.as_deref()).await?;
     caller.authorize(op)?;
     if let Some(a) = &req.auth {
-        tracing::debug!(op, user = caller.email(), app = a.app_name.as_deref().unwrap_or(""), "call");
+        tracing::debug!(
+            op,
+            user = caller.email(),
+            app = a.app_name.as_deref().unwrap_or(""),
+            "call"
+        );
     }
     let ctx = Ctx {
         st,
@@ -87,7 +94,11 @@ pub async fn handle(
     };
     let p = Params::new(&req.body, &req.ns.uri);
     let reply = run(&ctx, op, &p).await?;
-    debug_assert!(schema::conforms(op, &reply).is_ok(), "{:?}", schema::conforms(op, &reply));
+    debug_assert!(
+        schema::conforms(op, &reply).is_ok(),
+        "{:?}",
+        schema::conforms(op, &reply)
+    );
     Ok(reply)
 }
 
@@ -141,7 +152,10 @@ mod tests {
         b.sort();
         assert_eq!(a, b);
         for op in OPERATIONS {
-            assert!(crate::auth::roles::operations().any(|r| r == *op), "{op} not in role matrix");
+            assert!(
+                crate::auth::roles::operations().any(|r| r == *op),
+                "{op} not in role matrix"
+            );
         }
     }
 }

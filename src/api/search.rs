@@ -10,12 +10,17 @@ use crate::soap::params::Params;
 use crate::soap::writer::Node;
 
 fn asset_array(ctx: &Ctx<'_>, c: &Company, assets: &[Asset]) -> Node {
-    Node::array("assetArray", assets.iter().map(|a| types::asset(ctx.ns, a, &c.root_path)))
+    Node::array(
+        "assetArray",
+        assets.iter().map(|a| types::asset(ctx.ns, a, &c.root_path)),
+    )
 }
 
 pub async fn get_assets(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
-    let handles = p.string_array("assetHandleArray").ok_or_else(|| Fault::missing("assetHandleArray"))?;
+    let handles = p
+        .string_array("assetHandleArray")
+        .ok_or_else(|| Fault::missing("assetHandleArray"))?;
     let mut found = Vec::new();
     for h in &handles {
         if let Some(id) = parse_asset_handle(h) {
@@ -35,18 +40,36 @@ fn type_filter(p: &Params<'_>, a: &Asset) -> bool {
 
 pub async fn get_assets_by_name(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
-    let names = p.string_array("nameArray").ok_or_else(|| Fault::missing("nameArray"))?;
-    let all = ctx.st.catalog.assets_by_name(c.id, &names).await.map_err(internal)?;
+    let names = p
+        .string_array("nameArray")
+        .ok_or_else(|| Fault::missing("nameArray"))?;
+    let all = ctx
+        .st
+        .catalog
+        .assets_by_name(c.id, &names)
+        .await
+        .map_err(internal)?;
     let kept: Vec<Asset> = all.into_iter().filter(|a| type_filter(p, a)).collect();
     Ok(Node::new("getAssetsByNameReturn").child(asset_array(ctx, &c, &kept)))
 }
 
-fn one_of<T: Copy>(field: &str, v: Option<String>, table: &[(&str, T)]) -> Result<Option<T>, Fault> {
+fn one_of<T: Copy>(
+    field: &str,
+    v: Option<String>,
+    table: &[(&str, T)],
+) -> Result<Option<T>, Fault> {
     let Some(v) = v else { return Ok(None) };
-    table.iter().find(|(k, _)| *k == v).map(|(_, t)| Some(*t)).ok_or_else(|| {
-        let allowed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
-        Fault::invalid(format!("Invalid {field} '{v}'; expected one of {}", allowed.join(", ")))
-    })
+    table
+        .iter()
+        .find(|(k, _)| *k == v)
+        .map(|(_, t)| Some(*t))
+        .ok_or_else(|| {
+            let allowed: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+            Fault::invalid(format!(
+                "Invalid {field} '{v}'; expected one of {}",
+                allowed.join(", ")
+            ))
+        })
 }
 
 const MAX_PAGE: i64 = 1000;
@@ -66,16 +89,30 @@ async fn query(ctx: &Ctx<'_>, c: &Company, p: &Params<'_>) -> Result<AssetQuery,
         ("InEmptiedTrash", Some(TrashState::InEmptiedTrash)),
         ("Any", None),
     ];
-    q.trash_state = one_of("trashState", p.opt_nonblank("trashState"), &trash)?.unwrap_or(Some(TrashState::NotInTrash));
+    q.trash_state = one_of("trashState", p.opt_nonblank("trashState"), &trash)?
+        .unwrap_or(Some(TrashState::NotInTrash));
     let publish = [("MarkedForPublish", true), ("NotMarkedForPublish", false)];
     q.published = one_of("publishState", p.opt_nonblank("publishState"), &publish)?;
     let modes = [("MatchAll", false), ("MatchAny", true)];
-    let cond_any = one_of("conditionMatchMode", p.opt_nonblank("conditionMatchMode"), &modes)?.unwrap_or(false);
-    let field_any = one_of("systemFieldMatchMode", p.opt_nonblank("systemFieldMatchMode"), &modes)?.unwrap_or(false);
+    let cond_any = one_of(
+        "conditionMatchMode",
+        p.opt_nonblank("conditionMatchMode"),
+        &modes,
+    )?
+    .unwrap_or(false);
+    let field_any = one_of(
+        "systemFieldMatchMode",
+        p.opt_nonblank("systemFieldMatchMode"),
+        &modes,
+    )?
+    .unwrap_or(false);
     q.match_any = cond_any || field_any;
     q.name_contains = p.string_array("keywordArray").unwrap_or_default();
     q.name_contains.retain(|k| !k.is_empty());
-    for cond in p.item_params("systemFieldConditionArray").unwrap_or_default() {
+    for cond in p
+        .item_params("systemFieldConditionArray")
+        .unwrap_or_default()
+    {
         name_condition(&mut q, &cond)?;
     }
     q.types = p.string_array("assetTypeArray").unwrap_or_default();
@@ -89,7 +126,8 @@ async fn query(ctx: &Ctx<'_>, c: &Company, p: &Params<'_>) -> Result<AssetQuery,
     ];
     q.sort = one_of("sortBy", p.opt_nonblank("sortBy"), &sorts)?.unwrap_or_default();
     let dirs = [("Ascending", false), ("Descending", true)];
-    q.descending = one_of("sortDirection", p.opt_nonblank("sortDirection"), &dirs)?.unwrap_or(false);
+    q.descending =
+        one_of("sortDirection", p.opt_nonblank("sortDirection"), &dirs)?.unwrap_or(false);
     paging(&mut q, p)?;
     Ok(q)
 }
@@ -115,7 +153,9 @@ fn paging(q: &mut AssetQuery, p: &Params<'_>) -> Result<(), Fault> {
     let per = p.opt_int("recordsPerPage")?.unwrap_or(MAX_PAGE);
     let page = p.opt_int("resultsPage")?.unwrap_or(1);
     if !(1..=MAX_PAGE).contains(&per) {
-        return Err(Fault::invalid(format!("recordsPerPage must be between 1 and {MAX_PAGE}")));
+        return Err(Fault::invalid(format!(
+            "recordsPerPage must be between 1 and {MAX_PAGE}"
+        )));
     }
     if page < 1 {
         return Err(Fault::invalid("resultsPage must be 1 or more"));
@@ -128,7 +168,12 @@ fn paging(q: &mut AssetQuery, p: &Params<'_>) -> Result<(), Fault> {
 pub async fn search_assets(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
     let c = ctx.company_param(p).await?;
     let q = query(ctx, &c, p).await?;
-    let (total, page) = ctx.st.catalog.search_assets(c.id, &q).await.map_err(internal)?;
+    let (total, page) = ctx
+        .st
+        .catalog
+        .search_assets(c.id, &q)
+        .await
+        .map_err(internal)?;
     Ok(Node::new("searchAssetsReturn")
         .text_child("totalRows", total.to_string())
         .child(asset_array(ctx, &c, &page)))
@@ -156,7 +201,15 @@ pub async fn check_asset_names(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fa
     let names = p
         .string_array_any(&["assetNameArray", "assetNamesArray"])
         .ok_or_else(|| Fault::missing("assetNameArray"))?;
-    let used = ctx.st.catalog.names_in_use(c.id, &names).await.map_err(internal)?;
+    let used = ctx
+        .st
+        .catalog
+        .names_in_use(c.id, &names)
+        .await
+        .map_err(internal)?;
     let in_order: Vec<&String> = names.iter().filter(|n| used.contains(n)).collect();
-    Ok(Node::new("checkAssetNamesReturn").child(Node::string_array("inUseNameArray", in_order.into_iter().cloned())))
+    Ok(Node::new("checkAssetNamesReturn").child(Node::string_array(
+        "inUseNameArray",
+        in_order.into_iter().cloned(),
+    )))
 }

@@ -56,8 +56,14 @@ fn image_info(a: &Asset) -> Node {
         .text_child("width", a.image.width.to_string())
         .text_child("height", a.image.height.to_string())
         .text_child("fileSize", a.image.file_size.to_string())
-        .opt("urlModifier", Some(&a.url_modifier).filter(|s| !s.is_empty()))
-        .opt("urlPostApplyModifier", Some(&a.url_post_modifier).filter(|s| !s.is_empty()))
+        .opt(
+            "urlModifier",
+            Some(&a.url_modifier).filter(|s| !s.is_empty()),
+        )
+        .opt(
+            "urlPostApplyModifier",
+            Some(&a.url_post_modifier).filter(|s| !s.is_empty()),
+        )
 }
 
 /// Summary log of a job (getJobLogs); `details` adds detailTotalRows and detailArray.
@@ -68,10 +74,20 @@ pub fn job_log(ns: &ApiNs, j: &Job, details: Option<(i64, &[JobLogDetail])>) -> 
         .text_child("jobName", &j.name)
         .text_child("originalJobName", &j.original_name)
         .text_child("submitUserEmail", &j.user_email)
-        .text_child("logType", if j.state == "Done" { "EndUpload" } else { "BeginUpload" })
+        .text_child(
+            "logType",
+            if j.state == "Done" {
+                "EndUpload"
+            } else {
+                "BeginUpload"
+            },
+        )
         .text_child("startDate", format_datetime(&j.start_date))
         .opt("endDate", j.end_date.as_ref().map(format_datetime))
-        .opt("description", Some(&j.description).filter(|d| !d.is_empty()))
+        .opt(
+            "description",
+            Some(&j.description).filter(|d| !d.is_empty()),
+        )
         .text_child("fileSuccessCount", j.success_count.to_string())
         .text_child("fileErrorCount", j.error_count.to_string())
         .text_child("fileWarningCount", j.warning_count.to_string())
@@ -81,7 +97,10 @@ pub fn job_log(ns: &ApiNs, j: &Job, details: Option<(i64, &[JobLogDetail])>) -> 
         .text_child("fatalError", "false");
     if let Some((total, rows)) = details {
         n.push(Node::leaf("detailTotalRows", total.to_string()));
-        n.push(Node::array("detailArray", rows.iter().map(|d| detail(ns, d))));
+        n.push(Node::array(
+            "detailArray",
+            rows.iter().map(|d| detail(ns, d)),
+        ));
     }
     n
 }

@@ -182,3 +182,12 @@ pub trait Catalog: Send + Sync {
         q: &JobDetailQuery,
     ) -> CatalogResult<(i64, Vec<JobLogDetail>)>;
 }
+
+/// The virtual file name after a rename: the new name with the old extension
+/// (spec/ips-operations.md §5.3).
+pub fn renamed_file(old_file: &str, new_name: &str) -> String {
+    match old_file.rsplit_once('.') {
+        Some((_, ext)) if !ext.is_empty() => format!("{new_name}.{ext}"),
+        _ => new_name.to_string(),
+    }
+}

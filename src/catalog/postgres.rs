@@ -9,9 +9,9 @@
 //! becomes `Conflict`, 23503 (foreign key) `NotFound`, anything else `Db`.
 
 use super::{
-    Asset, AssetQuery, Catalog, CatalogError, CatalogResult, Company, Folder, ImageMeta, Job,
-    JobCounter, JobDetailQuery, JobFilter, JobLogDetail, NewAsset, NewJob, NewJobLogDetail,
-    NewUser, ReplaceData, SettingsUpdate, SortField, TrashState, User,
+    renamed_file, Asset, AssetQuery, Catalog, CatalogError, CatalogResult, Company, Folder,
+    ImageMeta, Job, JobCounter, JobDetailQuery, JobFilter, JobLogDetail, NewAsset, NewJob,
+    NewJobLogDetail, NewUser, ReplaceData, SettingsUpdate, SortField, TrashState, User,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -1082,8 +1082,8 @@ impl Catalog for PgCatalog {
         user: &str,
     ) -> CatalogResult<()> {
         let mut tx = self.write_tx().await?;
-        let old: String = sqlx::query_scalar(
-            "SELECT name FROM assets WHERE id = $1 AND company_id = $2 FOR UPDATE",
+        let (old, file): (String, String) = sqlx::query_as(
+            "SELECT name, file_name FROM assets WHERE id = $1 AND company_id = $2 FOR UPDATE",
         )
         .bind(id)
         .bind(company)
@@ -1094,6 +1094,12 @@ impl Catalog for PgCatalog {
         if old != new_name {
             rename_name(&mut tx, company, &old, new_name, "asset").await?;
         }
+        sqlx::query("UPDATE assets SET file_name = $1 WHERE id = $2")
+            .bind(renamed_file(&file, new_name))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         touch_asset(&mut tx, id, user).await?;
         tx.commit().await.db()
     }

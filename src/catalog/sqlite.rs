@@ -9,9 +9,9 @@
 //! stored as INTEGER microseconds since the epoch (UTC).
 
 use super::{
-    Asset, AssetQuery, Catalog, CatalogError, CatalogResult, Company, Folder, ImageMeta, Job,
-    JobCounter, JobDetailQuery, JobFilter, JobLogDetail, NewAsset, NewJob, NewJobLogDetail,
-    NewUser, ReplaceData, SettingsUpdate, SortField, TrashState, User,
+    renamed_file, Asset, AssetQuery, Catalog, CatalogError, CatalogResult, Company, Folder,
+    ImageMeta, Job, JobCounter, JobDetailQuery, JobFilter, JobLogDetail, NewAsset, NewJob,
+    NewJobLogDetail, NewUser, ReplaceData, SettingsUpdate, SortField, TrashState, User,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -1094,8 +1094,8 @@ impl Catalog for SqliteCatalog {
         user: &str,
     ) -> CatalogResult<()> {
         let mut tx = self.write_tx().await?;
-        let old: String =
-            sqlx::query_scalar("SELECT name FROM assets WHERE id = ? AND company_id = ?")
+        let (old, file): (String, String) =
+            sqlx::query_as("SELECT name, file_name FROM assets WHERE id = ? AND company_id = ?")
                 .bind(id)
                 .bind(company)
                 .fetch_optional(&mut *tx)
@@ -1105,6 +1105,12 @@ impl Catalog for SqliteCatalog {
         if old != new_name {
             rename_name(&mut tx, company, &old, new_name, "asset").await?;
         }
+        sqlx::query("UPDATE assets SET file_name = ? WHERE id = ?")
+            .bind(renamed_file(&file, new_name))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         touch_asset(&mut tx, id, user).await?;
         tx.commit().await.db()
     }

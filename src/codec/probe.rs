@@ -12,7 +12,12 @@ pub enum ProbeError {
     #[error("not a supported image file (JPEG, PNG, GIF, TIFF, WebP or BMP)")]
     NotAnImage,
     #[error("image is {width}x{height} = {pixels} pixels, over the limit of {limit}")]
-    TooLarge { width: u32, height: u32, pixels: u64, limit: u64 },
+    TooLarge {
+        width: u32,
+        height: u32,
+        pixels: u64,
+        limit: u64,
+    },
     #[error("image has zero width or height")]
     Empty,
     #[error("image data is corrupt or truncated: {0}")]
@@ -60,10 +65,17 @@ pub fn probe(bytes: &[u8], max_pixels: u64) -> Result<ImageMeta, ProbeError> {
         return Err(ProbeError::Empty);
     }
     if pixels > max_pixels {
-        return Err(ProbeError::TooLarge { width, height, pixels, limit: max_pixels });
+        return Err(ProbeError::TooLarge {
+            width,
+            height,
+            pixels,
+            limit: max_pixels,
+        });
     }
     if format == ImageFormat::Jpeg && !jpeg_has_eoi(bytes) {
-        return Err(ProbeError::Corrupt("JPEG ends before its end-of-image marker".into()));
+        return Err(ProbeError::Corrupt(
+            "JPEG ends before its end-of-image marker".into(),
+        ));
     }
     let mut r = reader();
     let mut limits = Limits::default();
@@ -109,8 +121,14 @@ mod tests {
     #[test]
     fn refuses_truncated_non_image_and_oversized() {
         let j = jpeg(64, 48);
-        assert!(matches!(probe(&j[..j.len() / 2], u64::MAX), Err(ProbeError::Corrupt(_))));
-        assert_eq!(probe(b"hello world, not an image", u64::MAX), Err(ProbeError::NotAnImage));
+        assert!(matches!(
+            probe(&j[..j.len() / 2], u64::MAX),
+            Err(ProbeError::Corrupt(_))
+        ));
+        assert_eq!(
+            probe(b"hello world, not an image", u64::MAX),
+            Err(ProbeError::NotAnImage)
+        );
         assert!(matches!(probe(&j, 1000), Err(ProbeError::TooLarge { .. })));
     }
 }

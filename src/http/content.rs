@@ -16,7 +16,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use std::time::SystemTime;
 
-pub async fn content(State(st): State<SharedState>, Path((co, name)): Path<(String, String)>, h: HeaderMap) -> Response {
+pub async fn content(
+    State(st): State<SharedState>,
+    Path((co, name)): Path<(String, String)>,
+    h: HeaderMap,
+) -> Response {
     serve(&st, &co, &name, &h).await
 }
 
@@ -28,7 +32,12 @@ pub async fn image(
 ) -> Response {
     if q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
         let msg = "Image Serving commands are not available in this build; request the image without a query string\n";
-        return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            msg,
+        )
+            .into_response();
     }
     serve(&st, &co, &name, &h).await
 }
@@ -38,17 +47,33 @@ async fn find_company(st: &SharedState, co: &str) -> Option<Company> {
         return Some(c);
     }
     let root = format!("{co}/");
-    st.catalog.companies().await.ok()?.into_iter().find(|c| c.root_path == root)
+    st.catalog
+        .companies()
+        .await
+        .ok()?
+        .into_iter()
+        .find(|c| c.root_path == root)
 }
 
 async fn find_asset(st: &SharedState, co: &str, name: &str) -> Option<Asset> {
     let c = find_company(st, co).await?;
-    let found = st.catalog.assets_by_name(c.id, &[name.to_string()]).await.ok()?;
-    found.into_iter().find(|a| a.trash_state == TrashState::NotInTrash)
+    let found = st
+        .catalog
+        .assets_by_name(c.id, &[name.to_string()])
+        .await
+        .ok()?;
+    found
+        .into_iter()
+        .find(|a| a.trash_state == TrashState::NotInTrash)
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Not found\n").into_response()
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not found\n",
+    )
+        .into_response()
 }
 
 async fn serve(st: &SharedState, co: &str, name: &str, h: &HeaderMap) -> Response {
@@ -58,7 +83,11 @@ async fn serve(st: &SharedState, co: &str, name: &str, h: &HeaderMap) -> Respons
     let etag = format!("\"{}\"", a.blob);
     let modified = httpdate::fmt_http_date(SystemTime::from(a.last_modified));
     if not_modified(h, &etag, &a.last_modified) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::LAST_MODIFIED, modified)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::LAST_MODIFIED, modified)],
+        )
+            .into_response();
     }
     let bytes = match st.blobs.get(&a.blob).await {
         Ok(b) => b,

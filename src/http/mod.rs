@@ -22,7 +22,9 @@ pub fn router(state: SharedState) -> Router {
         .with_state(state)
 }
 
-async fn healthz(State(st): State<SharedState>) -> (axum::http::StatusCode, Json<serde_json::Value>) {
+async fn healthz(
+    State(st): State<SharedState>,
+) -> (axum::http::StatusCode, Json<serde_json::Value>) {
     let ready = st.catalog.ping().await.is_ok();
     let status = if ready {
         axum::http::StatusCode::OK

@@ -23,7 +23,10 @@ pub async fn endpoint(State(st): State<SharedState>, headers: HeaderMap, body: B
         Ok(b) => b,
         Err(_) => {
             let v = envelope::version_from_content_type(ct);
-            let f = Fault::bad_xml(format!("Request body exceeds the limit of {} bytes", st.cfg.soap_max_bytes));
+            let f = Fault::bad_xml(format!(
+                "Request body exceeds the limit of {} bytes",
+                st.cfg.soap_max_bytes
+            ));
             return fault_response(v, &f, None);
         }
     };
@@ -43,7 +46,9 @@ pub async fn endpoint(State(st): State<SharedState>, headers: HeaderMap, body: B
     let auth = req.auth.clone().unwrap_or_default();
     match api::handle(&st, &req, basic).await {
         Ok(node) => {
-            let xml = req.version.envelope(&node.to_xml_with_default_ns(&req.ns.uri));
+            let xml = req
+                .version
+                .envelope(&node.to_xml_with_default_ns(&req.ns.uri));
             let gzip = wants_gzip(st.cfg.gzip, &auth, &headers);
             xml_response(StatusCode::OK, req.version.content_type(), xml, gzip)
         }
@@ -61,8 +66,12 @@ fn header_str<K: header::AsHeaderName>(h: &HeaderMap, k: K) -> Option<&str> {
 /// `Authorization: Basic base64(user:password)`.
 pub fn basic_credentials(h: &HeaderMap) -> Option<(String, String)> {
     let v = header_str(h, header::AUTHORIZATION)?;
-    let b64 = v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic "))?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let b64 = v
+        .strip_prefix("Basic ")
+        .or_else(|| v.strip_prefix("basic "))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     let s = String::from_utf8(raw).ok()?;
     let (u, p) = s.split_once(':')?;
     Some((u.to_string(), p.to_string()))
@@ -70,8 +79,12 @@ pub fn basic_credentials(h: &HeaderMap) -> Option<(String, String)> {
 
 fn wants_gzip(mode: GzipMode, auth: &AuthHeader, h: &HeaderMap) -> bool {
     let accepts = header_str(h, header::ACCEPT_ENCODING).is_some_and(|v| {
-        v.split(',')
-            .any(|e| e.trim().split(';').next().is_some_and(|n| n.trim().eq_ignore_ascii_case("gzip")))
+        v.split(',').any(|e| {
+            e.trim()
+                .split(';')
+                .next()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("gzip"))
+        })
     });
     match mode {
         GzipMode::Never => false,
@@ -86,11 +99,18 @@ pub fn fault_response(v: SoapVersion, f: &Fault, status: Option<u16>) -> Respons
     let code = status
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    xml_response(code, v.content_type(), v.envelope(&f.soap_fault_xml(v)), false)
+    xml_response(
+        code,
+        v.content_type(),
+        v.envelope(&f.soap_fault_xml(v)),
+        false,
+    )
 }
 
 fn xml_response(status: StatusCode, ct: &'static str, xml: String, gzip: bool) -> Response {
-    let mut b = Response::builder().status(status).header(header::CONTENT_TYPE, ct);
+    let mut b = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, ct);
     let body = if gzip {
         b = b.header(header::CONTENT_ENCODING, "gzip");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -99,7 +119,8 @@ fn xml_response(status: StatusCode, ct: &'static str, xml: String, gzip: bool) -
     } else {
         xml.into_bytes()
     };
-    b.body(Body::from(body)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    b.body(Body::from(body))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 /// `GET /scene7/webservice/IpsApi[-YYYY-MM-DD].wsdl[?serviceUrl=…]`.
@@ -109,7 +130,10 @@ pub async fn wsdl(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let ns = match file.strip_prefix("IpsApi").and_then(|r| r.strip_suffix(".wsdl")) {
+    let ns = match file
+        .strip_prefix("IpsApi")
+        .and_then(|r| r.strip_suffix(".wsdl"))
+    {
         Some("") => ApiNs::base(),
         Some(v) => match v.strip_prefix('-').filter(|d| WSDL_VERSIONS.contains(d)) {
             Some(d) => ApiNs::for_version(Some(d)),

@@ -5,7 +5,10 @@
 use super::options::UploadOptions;
 use super::request::UploadFile;
 use crate::api::common_paths::{check_name, folder_path};
-use crate::catalog::{Asset, CatalogError, Company, Folder, ImageMeta, JobCounter, NewAsset, NewJobLogDetail, ReplaceData};
+use crate::catalog::{
+    Asset, CatalogError, Company, Folder, ImageMeta, JobCounter, NewAsset, NewJobLogDetail,
+    ReplaceData,
+};
 use crate::codec::probe;
 use crate::state::{AppState, SharedState};
 
@@ -29,7 +32,12 @@ struct Outcome {
 }
 
 fn error(message: String) -> Outcome {
-    Outcome { log_type: "UploadError", message, counter: JobCounter::Error, asset: None }
+    Outcome {
+        log_type: "UploadError",
+        message,
+        counter: JobCounter::Error,
+        asset: None,
+    }
 }
 
 impl Batch {
@@ -68,7 +76,10 @@ impl Batch {
             .map_err(|_| error("internal error while reading the image".into()))?
             .map_err(|e| error(format!("{}: {e}", f.path)))?;
         let folder = self.ensure_folder(folder).await.map_err(error)?;
-        let file_name = format!("{name}.{}", if ext.is_empty() { &meta.format } else { &ext });
+        let file_name = format!(
+            "{name}.{}",
+            if ext.is_empty() { &meta.format } else { &ext }
+        );
         let _gate = self.st.blobs.write_guard().await;
         let digest = self.st.blobs.put(f.bytes.clone()).await.map_err(|e| {
             tracing::error!(error = %e, "blob write failed");
@@ -114,7 +125,11 @@ impl Batch {
         meta: ImageMeta,
     ) -> Result<Outcome, Outcome> {
         let cat = &self.st.catalog;
-        let existing = cat.assets_by_name(self.company.id, &[name.to_string()]).await.ok().and_then(|v| v.into_iter().next());
+        let existing = cat
+            .assets_by_name(self.company.id, &[name.to_string()])
+            .await
+            .ok()
+            .and_then(|v| v.into_iter().next());
         let Some(old) = existing else {
             return Err(error(format!("Name '{name}' is already used by a folder")));
         };
@@ -132,7 +147,10 @@ impl Batch {
                 old.folder_path, old.file_name, self.company.overwrite_mode
             )));
         }
-        let preserve = self.opts.preserve_publish.unwrap_or(self.company.retain_publish_state);
+        let preserve = self
+            .opts
+            .preserve_publish
+            .unwrap_or(self.company.retain_publish_state);
         let r = ReplaceData {
             file_name,
             blob: digest,
@@ -142,12 +160,21 @@ impl Batch {
         };
         let dead = {
             let _gate = self.st.blobs.write_guard().await;
-            cat.replace_asset_data(self.company.id, old.id, &r).await.map_err(|e| {
-                tracing::error!(error = %e, "asset replace failed");
-                error("internal error while replacing the asset".into())
-            })?
+            cat.replace_asset_data(self.company.id, old.id, &r)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "asset replace failed");
+                    error("internal error while replacing the asset".into())
+                })?
         };
-        self.st.delete_unreferenced(&dead).await;
+        if let Err(e) = self
+            .st
+            .blobs
+            .delete_dropped(self.st.catalog.as_ref(), &dead)
+            .await
+        {
+            tracing::error!(error = %e, "deleting replaced blob; left for the next start");
+        }
         Ok(Outcome {
             log_type: "FileUpdated",
             message: format!("'{name}' replaced with new image data"),
@@ -174,7 +201,9 @@ impl Batch {
     async fn ensure_folder(&self, path: &str) -> Result<Folder, String> {
         let cat = &self.st.catalog;
         let fail = |e: CatalogError| match e {
-            CatalogError::Conflict(_) => format!("Folder '{path}' collides with an existing asset name"),
+            CatalogError::Conflict(_) => {
+                format!("Folder '{path}' collides with an existing asset name")
+            }
             other => {
                 tracing::error!(error = %other, "folder lookup failed");
                 "internal error while resolving the folder".into()
@@ -185,9 +214,16 @@ impl Batch {
             .await
             .map_err(fail)?
             .ok_or("company root folder is missing")?;
-        for leaf in path[self.company.root_path.len()..].split('/').filter(|s| !s.is_empty()) {
+        for leaf in path[self.company.root_path.len()..]
+            .split('/')
+            .filter(|s| !s.is_empty())
+        {
             let want = format!("{}{leaf}/", current.path);
-            current = match cat.folder_by_path(self.company.id, &want).await.map_err(fail)? {
+            current = match cat
+                .folder_by_path(self.company.id, &want)
+                .await
+                .map_err(fail)?
+            {
                 Some(f) => f,
                 None => {
                     check_name("folder", leaf).map_err(|e| e.reason)?;
@@ -197,7 +233,9 @@ impl Batch {
                             .folder_by_path(self.company.id, &want)
                             .await
                             .map_err(fail)?
-                            .ok_or_else(|| format!("Folder name '{leaf}' is already used by an asset"))?,
+                            .ok_or_else(|| {
+                                format!("Folder name '{leaf}' is already used by an asset")
+                            })?,
                         Err(e) => return Err(fail(e)),
                     }
                 }
@@ -227,7 +265,9 @@ pub async fn end_job(st: &AppState, job: i64) {
 
 fn extension(path: &str) -> String {
     let file = path.rsplit('/').next().unwrap_or(path);
-    file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+    file.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// Splits a part's path into the asset name (file name without extension) and the full folder
@@ -236,7 +276,11 @@ fn extension(path: &str) -> String {
 pub fn split_path(c: &Company, dest: Option<&str>, path: &str) -> (String, String) {
     let path = path.replace('\\', "/");
     let (dirs, file) = path.rsplit_once('/').unwrap_or(("", &path));
-    let name = file.rsplit_once('.').map(|(n, _)| n).unwrap_or(file).to_string();
+    let name = file
+        .rsplit_once('.')
+        .map(|(n, _)| n)
+        .unwrap_or(file)
+        .to_string();
     let joined = format!("{}/{dirs}", dest.unwrap_or(""));
     let folder = folder_path(c, &joined).unwrap_or_else(|| c.root_path.clone());
     (name, folder)
@@ -259,10 +303,17 @@ mod tests {
 
     #[test]
     fn spec_example_paths() {
-        let (n, f) = split_path(&co(), None, "ApiTestCo1/UploadFileServlet1376682217351//1376682217351-1.jpg");
+        let (n, f) = split_path(
+            &co(),
+            None,
+            "ApiTestCo1/UploadFileServlet1376682217351//1376682217351-1.jpg",
+        );
         assert_eq!(n, "1376682217351-1");
         assert_eq!(f, "ApiTestCo1/UploadFileServlet1376682217351/");
-        assert_eq!(split_path(&co(), None, "photo.jpg"), ("photo".into(), "ApiTestCo1/".into()));
+        assert_eq!(
+            split_path(&co(), None, "photo.jpg"),
+            ("photo".into(), "ApiTestCo1/".into())
+        );
         assert_eq!(
             split_path(&co(), Some("uploads"), "a/photo.png"),
             ("photo".into(), "ApiTestCo1/uploads/a/".into())

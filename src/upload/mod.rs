@@ -20,12 +20,27 @@ use axum::response::{IntoResponse, Response};
 use options::UploadOptions;
 use request::UploadRequest;
 
-pub async fn endpoint(State(st): State<SharedState>, headers: HeaderMap, mp: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Response {
+pub async fn endpoint(
+    State(st): State<SharedState>,
+    headers: HeaderMap,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
     let mp = match mp {
         Ok(m) => m,
-        Err(e) => return fault_reply(&Fault::bad_xml(format!("Upload must be multipart/form-data: {}", e.body_text())), None),
+        Err(e) => {
+            return fault_reply(
+                &Fault::bad_xml(format!(
+                    "Upload must be multipart/form-data: {}",
+                    e.body_text()
+                )),
+                None,
+            )
+        }
     };
-    if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()) {
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+    {
         if len > st.cfg.upload_max_bytes {
             return fault_reply(&too_big(&st), None);
         }
@@ -37,7 +52,9 @@ pub async fn endpoint(State(st): State<SharedState>, headers: HeaderMap, mp: Res
     let status = req.auth.fault_http_status;
     match run(&st, req).await {
         Ok((ns, handle)) => {
-            let xml = Node::new("uploadPostReturn").text_child("jobHandle", handle).to_xml_with_default_ns(&ns.uri);
+            let xml = Node::new("uploadPostReturn")
+                .text_child("jobHandle", handle)
+                .to_xml_with_default_ns(&ns.uri);
             let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{xml}");
             ([(header::CONTENT_TYPE, "text/xml;charset=utf-8")], body).into_response()
         }
@@ -49,7 +66,10 @@ pub async fn endpoint(State(st): State<SharedState>, headers: HeaderMap, mp: Res
 }
 
 fn too_big(st: &AppState) -> Fault {
-    Fault::invalid(format!("Upload exceeds the limit of {} bytes", st.cfg.upload_max_bytes))
+    Fault::invalid(format!(
+        "Upload exceeds the limit of {} bytes",
+        st.cfg.upload_max_bytes
+    ))
 }
 
 /// A bare fault element as the whole body (spec/ips-soap.md §6.5).
@@ -57,14 +77,29 @@ fn fault_reply(f: &Fault, status: Option<u16>) -> Response {
     let code = status
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", f.detail_xml());
-    (code, [(header::CONTENT_TYPE, "text/xml;charset=utf-8")], body).into_response()
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
+        f.detail_xml()
+    );
+    (
+        code,
+        [(header::CONTENT_TYPE, "text/xml;charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 async fn run(st: &SharedState, req: UploadRequest) -> Result<(ApiNs, String), Fault> {
-    let caller = st.auth.authenticate(req.auth.user.as_deref(), req.auth.password.as_deref()).await?;
+    let caller = st
+        .auth
+        .authenticate(req.auth.user.as_deref(), req.auth.password.as_deref())
+        .await?;
     caller.authorize("uploadPost")?;
-    let ctx = crate::api::Ctx { st, caller, ns: &req.ns };
+    let ctx = crate::api::Ctx {
+        st,
+        caller,
+        ns: &req.ns,
+    };
     let company = ctx.company(&req.company).await?;
     let job = open_job(&ctx, &company, &req).await?;
     let handle = req.ns.job_handle(company.id, &job.name, job.id);
@@ -90,7 +125,11 @@ async fn run(st: &SharedState, req: UploadRequest) -> Result<(ApiNs, String), Fa
 }
 
 /// Creates the job for `jobName`, or continues the running job named by `jobHandle`.
-async fn open_job(ctx: &crate::api::Ctx<'_>, c: &Company, req: &UploadRequest) -> Result<Job, Fault> {
+async fn open_job(
+    ctx: &crate::api::Ctx<'_>,
+    c: &Company,
+    req: &UploadRequest,
+) -> Result<Job, Fault> {
     let cat = &ctx.st.catalog;
     let internal = crate::api::internal_fault;
     if let Some(h) = &req.job_handle {
@@ -102,7 +141,10 @@ async fn open_job(ctx: &crate::api::Ctx<'_>, c: &Company, req: &UploadRequest) -
         }
         return Ok(job);
     }
-    let name = req.job_name.clone().ok_or_else(|| Fault::missing("jobName"))?;
+    let name = req
+        .job_name
+        .clone()
+        .ok_or_else(|| Fault::missing("jobName"))?;
     let opts = req.options.clone().unwrap_or_default();
     let new = NewJob {
         company_id: c.id,
@@ -115,7 +157,10 @@ async fn open_job(ctx: &crate::api::Ctx<'_>, c: &Company, req: &UploadRequest) -
         options: opts.to_stored(),
     };
     let job = cat.create_job(&new).await.map_err(internal)?;
-    for (t, m) in [("BeginUpload", "Upload has begun!".to_string()), ("OriginalJobName", name)] {
+    for (t, m) in [
+        ("BeginUpload", "Upload has begun!".to_string()),
+        ("OriginalJobName", name),
+    ] {
         let d = NewJobLogDetail {
             log_type: t.into(),
             message: m,
@@ -135,10 +180,18 @@ pub async fn finish_idle_jobs(st: &AppState) -> anyhow::Result<usize> {
         active_only: true,
         ..Default::default()
     };
-    let jobs = st.catalog.jobs(&f).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let cutoff = chrono::Utc::now() - chrono::Duration::seconds(st.cfg.upload_job_timeout_secs as i64);
+    let jobs = st
+        .catalog
+        .jobs(&f)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cutoff =
+        chrono::Utc::now() - chrono::Duration::seconds(st.cfg.upload_job_timeout_secs as i64);
     let mut n = 0;
-    for j in jobs.iter().filter(|j| j.last_activity < cutoff && st.uploads.pending(j.id) == 0) {
+    for j in jobs
+        .iter()
+        .filter(|j| j.last_activity < cutoff && st.uploads.pending(j.id) == 0)
+    {
         ingest::end_job(st, j.id).await;
         n += 1;
     }

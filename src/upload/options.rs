@@ -51,7 +51,10 @@ impl UploadOptions {
 
     /// Compact form stored with the job.
     pub fn to_stored(&self) -> String {
-        let pp = self.preserve_publish.map(|b| b.to_string()).unwrap_or_default();
+        let pp = self
+            .preserve_publish
+            .map(|b| b.to_string())
+            .unwrap_or_default();
         format!(
             "overwrite={};ready={};preserve={pp};mask={};email={}",
             self.overwrite, self.ready_for_publish, self.create_mask, self.email_setting

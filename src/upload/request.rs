@@ -51,23 +51,41 @@ pub async fn read(mut mp: Multipart, st: &AppState) -> Result<UploadRequest, Ref
     };
     let mut total = 0usize;
     let bad = |m: String| (Fault::bad_xml(m), None);
-    while let Some(mut field) = mp.next_field().await.map_err(|e| bad(format!("Malformed multipart body: {e}")))? {
+    while let Some(mut field) = mp
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("Malformed multipart body: {e}")))?
+    {
         let name = field.name().unwrap_or("").to_string();
         let filename = field.file_name().map(str::to_string);
         let mut buf = BytesMut::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| bad(format!("Malformed multipart body: {e}")))? {
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| bad(format!("Malformed multipart body: {e}")))?
+        {
             total += chunk.len();
             if total > st.cfg.upload_max_bytes {
-                let f = Fault::invalid(format!("Upload exceeds the limit of {} bytes", st.cfg.upload_max_bytes));
+                let f = Fault::invalid(format!(
+                    "Upload exceeds the limit of {} bytes",
+                    st.cfg.upload_max_bytes
+                ));
                 return Err((f, None));
             }
             buf.extend_from_slice(&chunk);
         }
         let data = buf.freeze();
         match name.as_str() {
-            "auth" => parts.auth = Some(xml::parse(&data, limits).map_err(|e| bad(format!("Invalid auth XML: {e}")))?),
+            "auth" => {
+                parts.auth = Some(
+                    xml::parse(&data, limits).map_err(|e| bad(format!("Invalid auth XML: {e}")))?,
+                )
+            }
             "uploadParams" => {
-                parts.params = Some(xml::parse(&data, limits).map_err(|e| bad(format!("Invalid uploadParams XML: {e}")))?)
+                parts.params = Some(
+                    xml::parse(&data, limits)
+                        .map_err(|e| bad(format!("Invalid uploadParams XML: {e}")))?,
+                )
             }
             _ => parts.files.push((filename.unwrap_or(name), data)),
         }
@@ -77,19 +95,34 @@ pub async fn read(mut mp: Multipart, st: &AppState) -> Result<UploadRequest, Ref
 
 fn build(parts: Parts) -> Result<UploadRequest, Refusal> {
     let auth_el = parts.auth.ok_or_else(|| {
-        (Fault::authentication(crate::soap::fault::NO_CREDENTIALS, "The upload has no 'auth' part"), None)
+        (
+            Fault::authentication(
+                crate::soap::fault::NO_CREDENTIALS,
+                "The upload has no 'auth' part",
+            ),
+            None,
+        )
     })?;
     if auth_el.name != "authHeader" || auth_el.ns.as_deref().and_then(ApiNs::parse).is_none() {
-        return Err((Fault::bad_xml("The 'auth' part must be an authHeader document"), None));
+        return Err((
+            Fault::bad_xml("The 'auth' part must be an authHeader document"),
+            None,
+        ));
     }
     let auth = auth_from_element(&auth_el);
     let status = auth.fault_http_status;
     let fail = |f: Fault| (f, status);
-    let p = parts.params.ok_or_else(|| fail(Fault::missing("uploadParams")))?;
+    let p = parts
+        .params
+        .ok_or_else(|| fail(Fault::missing("uploadParams")))?;
     let ns = p.ns.as_deref().and_then(ApiNs::parse);
     let ns = match ns {
         Some(ns) if p.name == "uploadPostParam" || p.name == "uploadPostParams" => ns,
-        _ => return Err(fail(Fault::bad_xml("The 'uploadParams' part must be an uploadPostParam document"))),
+        _ => {
+            return Err(fail(Fault::bad_xml(
+                "The 'uploadParams' part must be an uploadPostParam document",
+            )))
+        }
     };
     let text = |n: &str| {
         p.child(n, &ns.uri)
@@ -103,7 +136,9 @@ fn build(parts: Parts) -> Result<UploadRequest, Refusal> {
     }
     let end_job = match text("endJob") {
         None => false,
-        Some(v) => parse_bool(&v).ok_or_else(|| fail(Fault::bad_xml("'endJob' must be a boolean")))?,
+        Some(v) => {
+            parse_bool(&v).ok_or_else(|| fail(Fault::bad_xml("'endJob' must be a boolean")))?
+        }
     };
     let options = match p.child("uploadParams", &ns.uri) {
         Some(e) => Some(UploadOptions::from_element(e).map_err(|m| fail(Fault::bad_xml(m)))?),

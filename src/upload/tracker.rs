@@ -15,7 +15,12 @@ pub struct Tracker {
 impl Tracker {
     /// Registers one batch for `job`; call before the batch may start.
     pub fn begin(&self, job: i64) {
-        *self.pending.lock().expect("tracker").entry(job).or_default() += 1;
+        *self
+            .pending
+            .lock()
+            .expect("tracker")
+            .entry(job)
+            .or_default() += 1;
     }
 
     /// Marks one batch of `job` done.
@@ -32,7 +37,12 @@ impl Tracker {
     }
 
     pub fn pending(&self, job: i64) -> usize {
-        self.pending.lock().expect("tracker").get(&job).copied().unwrap_or(0)
+        self.pending
+            .lock()
+            .expect("tracker")
+            .get(&job)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Waits until at most `n` batches of `job` are in flight.
