@@ -27,7 +27,14 @@ async fn world() -> World {
     app.user(UB, "IpsUser", &b).await;
     let src = app.upload_image(UA, &a, "macbookwin1").await;
     let b_asset = app.upload_image(UB, &b, "secret").await;
-    World { app, a, a_root, b, src, b_asset }
+    World {
+        app,
+        a,
+        a_root,
+        b,
+        src,
+        b_asset,
+    }
 }
 
 fn copy_body(company: &str, asset: &str, folder: &str, name: &str, modifier: &str) -> String {
@@ -50,9 +57,15 @@ async fn spec_example_copy_in_2008_namespace() {
     let r = w.app.call_ns(NS2008, UA, "copyImage", &inner).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let p = r.payload();
-    assert_eq!((p.name.as_str(), p.ns.as_deref()), ("copyImageReturn", Some(NS2008)));
+    assert_eq!(
+        (p.name.as_str(), p.ns.as_deref()),
+        ("copyImageReturn", Some(NS2008))
+    );
     let h = r.get("assetHandle");
-    assert!(h.starts_with("a|") && h.split('|').count() == 4, "2008 handles are 4-part: {h}");
+    assert!(
+        h.starts_with("a|") && h.split('|').count() == 4,
+        "2008 handles are 4-part: {h}"
+    );
     assert_ne!(h, format!("a|{id}|1|{id}"));
 }
 
@@ -60,10 +73,21 @@ async fn spec_example_copy_in_2008_namespace() {
 async fn plain_copy_is_byte_identical_and_independent() {
     let w = world().await;
     let blobs_before = w.app.blob_files();
-    let r = w.app.ok(UA, "copyImage", &copy_body(&w.a, &w.src, &format!("f|{}/", w.a_root), "copy1", "")).await;
+    let r = w
+        .app
+        .ok(
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &w.src, &format!("f|{}/", w.a_root), "copy1", ""),
+        )
+        .await;
     let copy = r.get("assetHandle");
     assert_ne!(copy, w.src);
-    assert_eq!(w.app.blob_files(), blobs_before, "a plain copy must not store the bytes twice");
+    assert_eq!(
+        w.app.blob_files(),
+        blobs_before,
+        "a plain copy must not store the bytes twice"
+    );
     let got = w
         .app
         .ok(UA, "getAssets", &format!("<companyHandle>{}</companyHandle><assetHandleArray><items>{copy}</items><items>{}</items></assetHandleArray>", w.a, w.src))
@@ -74,24 +98,55 @@ async fn plain_copy_is_byte_identical_and_independent() {
     assert_eq!(field(&list[0], "fileName"), "copy1.jpg");
     assert_eq!(field(&list[0], "type"), "Image");
     let info = |a: &ipsd::soap::xml::Element| {
-        let i = a.children.iter().find(|c| c.name == "imageInfo").unwrap().clone();
-        (field(&i, "width"), field(&i, "height"), field(&i, "fileSize"))
+        let i = a
+            .children
+            .iter()
+            .find(|c| c.name == "imageInfo")
+            .unwrap()
+            .clone();
+        (
+            field(&i, "width"),
+            field(&i, "height"),
+            field(&i, "fileSize"),
+        )
     };
     assert_eq!(info(&list[0]), info(&list[1]));
     assert_eq!(info(&list[0]).0, "64");
-    let orig = w.app.get(&format!("/is/content/{}/macbookwin1", w.a_root), &[]).await;
-    let dup = w.app.get(&format!("/is/content/{}/copy1", w.a_root), &[]).await;
+    let orig = w
+        .app
+        .get(&format!("/is/content/{}/macbookwin1", w.a_root), &[])
+        .await;
+    let dup = w
+        .app
+        .get(&format!("/is/content/{}/copy1", w.a_root), &[])
+        .await;
     assert_eq!(dup.status, 200);
     assert_eq!(orig.body, dup.body);
     // Deleting and emptying the source leaves the copy and its bytes in place.
-    let arr = format!("<companyHandle>{}</companyHandle><assetHandleArray><items>{}</items></assetHandleArray>", w.a, w.src);
+    let arr = format!(
+        "<companyHandle>{}</companyHandle><assetHandleArray><items>{}</items></assetHandleArray>",
+        w.a, w.src
+    );
     w.app.ok(UA, "deleteAssets", &arr).await;
     w.app.ok(UA, "emptyAssetsFromTrash", &arr).await;
     w.app.st.cleanup_trash().await.unwrap();
-    assert_eq!(w.app.get(&format!("/is/content/{}/macbookwin1", w.a_root), &[]).await.status, 404);
-    let again = w.app.get(&format!("/is/content/{}/copy1", w.a_root), &[]).await;
+    assert_eq!(
+        w.app
+            .get(&format!("/is/content/{}/macbookwin1", w.a_root), &[])
+            .await
+            .status,
+        404
+    );
+    let again = w
+        .app
+        .get(&format!("/is/content/{}/copy1", w.a_root), &[])
+        .await;
     assert_eq!(again.body, orig.body);
-    assert_eq!(w.app.blob_files(), blobs_before, "blob still referenced by the copy");
+    assert_eq!(
+        w.app.blob_files(),
+        blobs_before,
+        "blob still referenced by the copy"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -101,25 +156,57 @@ async fn check_order_faults() {
     let root = format!("f|{}/", w.a_root);
     let ok_body = copy_body(&w.a, &w.src, &root, "fresh", "");
     // 1. authentication
-    let r = app.post_raw(envelope(NS, "copyImage", &ok_body, None), &[]).await;
+    let r = app
+        .post_raw(envelope(NS, "copyImage", &ok_body, None), &[])
+        .await;
     assert_eq!(r.fault(), ("authenticationFault".into(), 10000));
-    let r = app.post_raw(envelope(NS, "copyImage", &ok_body, Some((UA, "wrong"))), &[]).await;
+    let r = app
+        .post_raw(
+            envelope(NS, "copyImage", &ok_body, Some((UA, "wrong"))),
+            &[],
+        )
+        .await;
     assert_eq!(r.code(), 10001);
     // 2. role beats everything after it, even a missing name.
     app.user("trial@test.local", "TrialSiteUser", &w.a).await;
     app.user("portal@test.local", "ImagePortalUser", &w.a).await;
     assert_eq!(app.fault("trial@test.local", "copyImage", "").await, 20003);
-    assert_eq!(app.fault("portal@test.local", "copyImage", &ok_body).await, 20003);
+    assert_eq!(
+        app.fault("portal@test.local", "copyImage", &ok_body).await,
+        20003
+    );
     // 3. required fields, before the company is looked up.
     for missing in ["companyHandle", "assetHandle", "folderHandle", "name"] {
-        let body = ok_body.replace(&format!("<{missing}>"), "<x>").replace(&format!("</{missing}>"), "</x>");
+        let body = ok_body
+            .replace(&format!("<{missing}>"), "<x>")
+            .replace(&format!("</{missing}>"), "</x>");
         let body = body.replace(&w.a, "c|999");
-        assert_eq!(app.fault(UA, "copyImage", &body).await, 30002, "missing {missing}");
+        assert_eq!(
+            app.fault(UA, "copyImage", &body).await,
+            30002,
+            "missing {missing}"
+        );
     }
-    assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, &root, "  ", "")).await, 30002);
+    assert_eq!(
+        app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, &root, "  ", ""))
+            .await,
+        30002
+    );
     // 4-5. company
-    assert_eq!(app.fault(UA, "copyImage", &copy_body("c|999", &w.src, &root, "n", "")).await, 20000);
-    assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.b, &w.b_asset, &root, "n", "")).await, 20006);
+    assert_eq!(
+        app.fault(UA, "copyImage", &copy_body("c|999", &w.src, &root, "n", ""))
+            .await,
+        20000
+    );
+    assert_eq!(
+        app.fault(
+            UA,
+            "copyImage",
+            &copy_body(&w.b, &w.b_asset, &root, "n", "")
+        )
+        .await,
+        20006
+    );
     // companyName alias resolves by name.
     let by_name = format!(
         "<companyName>Api Test Co</companyName><assetHandle>{}</assetHandle><folderHandle>{root}</folderHandle><name>alias</name>",
@@ -128,16 +215,36 @@ async fn check_order_faults() {
     app.ok(UA, "copyImage", &by_name).await;
     // 7. source asset: unknown, other company's, trashed — all the same 30001 "not found".
     for bad in ["a|99999", w.b_asset.as_str(), "garbage"] {
-        let r = app.call_ns(NS, UA, "copyImage", &copy_body(&w.a, bad, &root, "n", "")).await;
+        let r = app
+            .call_ns(NS, UA, "copyImage", &copy_body(&w.a, bad, &root, "n", ""))
+            .await;
         assert_eq!(r.code(), 30001);
         assert_eq!(r.reason(), format!("Asset '{bad}' not found"));
     }
     let trashed = app.upload_image(UA, &w.a, "trashed").await;
-    app.ok(UA, "deleteAsset", &format!("<companyHandle>{}</companyHandle><assetHandle>{trashed}</assetHandle>", w.a)).await;
-    assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.a, &trashed, &root, "n", "")).await, 30001);
+    app.ok(
+        UA,
+        "deleteAsset",
+        &format!(
+            "<companyHandle>{}</companyHandle><assetHandle>{trashed}</assetHandle>",
+            w.a
+        ),
+    )
+    .await;
+    assert_eq!(
+        app.fault(UA, "copyImage", &copy_body(&w.a, &trashed, &root, "n", ""))
+            .await,
+        30001
+    );
     // 8. not an Image
     let cid: i64 = w.a.trim_start_matches("c|").parse().unwrap();
-    let root_folder = app.st.catalog.folder_by_path(cid, &format!("{}/", w.a_root)).await.unwrap().unwrap();
+    let root_folder = app
+        .st
+        .catalog
+        .folder_by_path(cid, &format!("{}/", w.a_root))
+        .await
+        .unwrap()
+        .unwrap();
     let view = app
         .st
         .catalog
@@ -147,33 +254,93 @@ async fn check_order_faults() {
             name: "view1".into(),
             folder_id: root_folder.id,
             file_name: "view1".into(),
-            blob: app.st.catalog.asset(cid, w.src.trim_start_matches("a|").parse().unwrap()).await.unwrap().unwrap().blob,
+            blob: app
+                .st
+                .catalog
+                .asset(cid, w.src.trim_start_matches("a|").parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .blob,
             image: ImageMeta::default(),
             user: UA.into(),
             ready_for_publish: false,
         })
         .await
         .unwrap();
-    let r = app.call_ns(NS, UA, "copyImage", &copy_body(&w.a, &format!("a|{}", view.id), &root, "n", "")).await;
+    let r = app
+        .call_ns(
+            NS,
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &format!("a|{}", view.id), &root, "n", ""),
+        )
+        .await;
     assert_eq!(r.code(), 30001);
     assert!(r.reason().contains("AdjustedView"), "{}", r.reason());
     // 9. destination folder: unknown, or another company's path.
-    assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, "f|NoSuch/", "n", "")).await, 30001);
-    assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, "f|OtherCo/", "n", "")).await, 30001);
+    assert_eq!(
+        app.fault(
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &w.src, "f|NoSuch/", "n", "")
+        )
+        .await,
+        30001
+    );
+    assert_eq!(
+        app.fault(
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &w.src, "f|OtherCo/", "n", "")
+        )
+        .await,
+        30001
+    );
     // 11. name validity, before the collision check.
     for bad in ["a/b", "a|b", "tab\tname"] {
-        assert_eq!(app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, &root, bad, "")).await, 30001, "{bad}");
+        assert_eq!(
+            app.fault(UA, "copyImage", &copy_body(&w.a, &w.src, &root, bad, ""))
+                .await,
+            30001,
+            "{bad}"
+        );
     }
     // 12. collisions with an asset, a trashed asset and a folder; before the modifier check.
-    app.ok(UA, "createFolder", &format!("<companyHandle>{}</companyHandle><folderPath>/shoes</folderPath>", w.a)).await;
+    app.ok(
+        UA,
+        "createFolder",
+        &format!(
+            "<companyHandle>{}</companyHandle><folderPath>/shoes</folderPath>",
+            w.a
+        ),
+    )
+    .await;
     for taken in ["macbookwin1", "trashed", "shoes"] {
-        let r = app.call_ns(NS, UA, "copyImage", &copy_body(&w.a, &w.src, &root, taken, "wid=100")).await;
+        let r = app
+            .call_ns(
+                NS,
+                UA,
+                "copyImage",
+                &copy_body(&w.a, &w.src, &root, taken, "wid=100"),
+            )
+            .await;
         assert_eq!(r.code(), 30001);
-        assert_eq!(r.reason(), format!("Asset name '{taken}' is already in use"));
+        assert_eq!(
+            r.reason(),
+            format!("Asset name '{taken}' is already in use")
+        );
     }
     // 13. a non-empty urlModifier is refused clearly, never ignored; nothing is stored.
     let before = app.blob_files();
-    let r = app.call_ns(NS, UA, "copyImage", &copy_body(&w.a, &w.src, &root, "rendered", "wid=100&amp;fmt=png")).await;
+    let r = app
+        .call_ns(
+            NS,
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &w.src, &root, "rendered", "wid=100&amp;fmt=png"),
+        )
+        .await;
     assert_eq!(r.code(), 30001);
     assert!(r.reason().contains("Rendering"), "{}", r.reason());
     assert_eq!(app.blob_files(), before);
@@ -197,13 +364,27 @@ async fn other_company_never_sees_assets() {
     // Copying A's asset into B, or B's asset into A's folder, fails like a missing asset/folder.
     let into_b = copy_body(&w.b, &w.src, "f|OtherCo/", "stolen", "");
     let r = w.app.call_ns(NS, UB, "copyImage", &into_b).await;
-    assert_eq!((r.code(), r.reason()), (30001, format!("Asset '{}' not found", w.src)));
+    assert_eq!(
+        (r.code(), r.reason()),
+        (30001, format!("Asset '{}' not found", w.src))
+    );
     let into_a = copy_body(&w.b, &w.b_asset, &format!("f|{}/", w.a_root), "pushed", "");
     let r = w.app.call_ns(NS, UB, "copyImage", &into_a).await;
     assert_eq!(r.code(), 30001);
     assert!(r.reason().starts_with("Folder"), "{}", r.reason());
     // Folders of A are invisible from B.
-    let r = w.app.call_ns(NS, UB, "getFolders", &format!("<companyHandle>{}</companyHandle><folderPath>{}/</folderPath>", w.b, w.a_root)).await;
+    let r = w
+        .app
+        .call_ns(
+            NS,
+            UB,
+            "getFolders",
+            &format!(
+                "<companyHandle>{}</companyHandle><folderPath>{}/</folderPath>",
+                w.b, w.a_root
+            ),
+        )
+        .await;
     assert_eq!(r.code(), 30001);
 }
 
@@ -212,7 +393,9 @@ async fn concurrent_copies_with_one_name() {
     let w = world().await;
     let blobs = w.app.blob_files();
     let body = copy_body(&w.a, &w.src, &format!("f|{}/", w.a_root), "race", "");
-    let handles: Vec<_> = (0..6).map(|_| w.app.spawn_call("copyImage", UA, &body)).collect();
+    let handles: Vec<_> = (0..6)
+        .map(|_| w.app.spawn_call("copyImage", UA, &body))
+        .collect();
     let mut replies = Vec::new();
     for h in handles {
         replies.push(h.await.unwrap());
@@ -222,7 +405,17 @@ async fn concurrent_copies_with_one_name() {
     for r in replies.iter().filter(|r| r.status != 200) {
         assert_eq!(r.code(), 30001);
     }
-    let r = w.app.ok(UA, "getAssetsByName", &format!("<companyHandle>{}</companyHandle><nameArray><items>race</items></nameArray>", w.a)).await;
+    let r = w
+        .app
+        .ok(
+            UA,
+            "getAssetsByName",
+            &format!(
+                "<companyHandle>{}</companyHandle><nameArray><items>race</items></nameArray>",
+                w.a
+            ),
+        )
+        .await;
     assert_eq!(items(&r.payload(), "assetArray").len(), 1);
     assert_eq!(w.app.blob_files(), blobs, "no orphan blobs");
 }

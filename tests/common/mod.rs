@@ -33,12 +33,17 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn xml(&self) -> Element {
-        parse(&self.body, XmlLimits::default()).unwrap_or_else(|e| panic!("bad reply XML {e}: {}", self.text()))
+        parse(&self.body, XmlLimits::default())
+            .unwrap_or_else(|e| panic!("bad reply XML {e}: {}", self.text()))
     }
     /// The single child of the SOAP Body.
     pub fn payload(&self) -> Element {
         let env = self.xml();
-        let body = env.children.iter().find(|c| c.name == "Body").expect("Body");
+        let body = env
+            .children
+            .iter()
+            .find(|c| c.name == "Body")
+            .expect("Body");
         body.children[0].clone()
     }
     /// (fault element name, code) of a SOAP fault reply.
@@ -51,8 +56,19 @@ impl Reply {
             .find(|c| c.name == "detail" || c.name == "Detail")
             .expect("detail");
         let d = &detail.children[0];
-        assert_eq!(d.ns.as_deref(), Some(BASE), "fault detail must be in the base namespace");
-        let code = d.children.iter().find(|c| c.name == "code").unwrap().text.parse().unwrap();
+        assert_eq!(
+            d.ns.as_deref(),
+            Some(BASE),
+            "fault detail must be in the base namespace"
+        );
+        let code = d
+            .children
+            .iter()
+            .find(|c| c.name == "code")
+            .unwrap()
+            .text
+            .parse()
+            .unwrap();
         (d.name.clone(), code)
     }
     pub fn code(&self) -> u32 {
@@ -60,8 +76,18 @@ impl Reply {
     }
     pub fn reason(&self) -> String {
         let f = self.payload();
-        let detail = f.children.iter().find(|c| c.name == "detail" || c.name == "Detail").unwrap();
-        detail.children[0].children.iter().find(|c| c.name == "reason").unwrap().text.clone()
+        let detail = f
+            .children
+            .iter()
+            .find(|c| c.name == "detail" || c.name == "Detail")
+            .unwrap();
+        detail.children[0]
+            .children
+            .iter()
+            .find(|c| c.name == "reason")
+            .unwrap()
+            .text
+            .clone()
     }
     /// Text of a direct child of the payload.
     pub fn get(&self, name: &str) -> String {
@@ -80,7 +106,13 @@ pub fn items(e: &Element, array: &str) -> Vec<Element> {
     e.children
         .iter()
         .find(|c| c.name == array)
-        .map(|a| a.children.iter().filter(|c| c.name == "items").cloned().collect())
+        .map(|a| {
+            a.children
+                .iter()
+                .filter(|c| c.name == "items")
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -114,7 +146,9 @@ impl TestApp {
         let mut cfg = Config::for_data_dir(dir.path());
         f(&mut cfg);
         let st = AppState::open(cfg).await.unwrap();
-        assert!(ipsd::demo::create_first_admin(&st, ADMIN, PW).await.unwrap());
+        assert!(ipsd::demo::create_first_admin(&st, ADMIN, PW)
+            .await
+            .unwrap());
         TestApp { st, dir }
     }
 
@@ -132,7 +166,8 @@ impl TestApp {
     }
 
     pub async fn post_raw(&self, body: impl Into<Body>, headers: &[(&str, &str)]) -> Reply {
-        let mut b = Request::post("/scene7/services/IpsApiService").header("content-type", "text/xml; charset=UTF-8");
+        let mut b = Request::post("/scene7/services/IpsApiService")
+            .header("content-type", "text/xml; charset=UTF-8");
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
@@ -149,7 +184,8 @@ impl TestApp {
 
     /// Calls `op` in namespace `ns` as `user` (password `PW`).
     pub async fn call_ns(&self, ns: &str, user: &str, op: &str, inner: &str) -> Reply {
-        self.post_raw(envelope(ns, op, inner, Some((user, PW))), &[]).await
+        self.post_raw(envelope(ns, op, inner, Some((user, PW))), &[])
+            .await
     }
 
     /// Calls `op` in the 2014-04-03 namespace; asserts the reply is not a fault.
@@ -168,11 +204,20 @@ impl TestApp {
 
     /// Creates a company as admin; returns (handle `c|N`, root name).
     pub async fn company(&self, name: &str) -> (String, String) {
-        let r = self.ok(ADMIN, "addCompany", &format!("<companyName>{name}</companyName>")).await;
+        let r = self
+            .ok(
+                ADMIN,
+                "addCompany",
+                &format!("<companyName>{name}</companyName>"),
+            )
+            .await;
         let p = r.payload();
         let info = p.children.iter().find(|c| c.name == "companyInfo").unwrap();
         let root = field(info, "rootPath");
-        (field(info, "companyHandle"), root.trim_end_matches('/').to_string())
+        (
+            field(info, "companyHandle"),
+            root.trim_end_matches('/').to_string(),
+        )
     }
 
     /// Adds a user with `role` in `company`; password `PW`.
@@ -185,7 +230,14 @@ impl TestApp {
     }
 
     /// Uploads files as a new job with endJob=true; `extra` is appended to uploadPostParam.
-    pub async fn upload(&self, user: &str, company: &str, job: &str, files: &[(&str, &[u8])], extra: &str) -> Reply {
+    pub async fn upload(
+        &self,
+        user: &str,
+        company: &str,
+        job: &str,
+        files: &[(&str, &[u8])],
+        extra: &str,
+    ) -> Reply {
         let params = format!("<companyHandle>{company}</companyHandle><jobName>{job}</jobName><endJob>true</endJob>{extra}");
         self.upload_raw(user, &params, files).await
     }
@@ -199,10 +251,18 @@ impl TestApp {
             body.extend_from_slice(data);
             body.extend_from_slice(b"\r\n");
         };
-        let auth = format!("<authHeader xmlns=\"{NS}\"><user>{user}</user><password>{PW}</password></authHeader>");
-        part("Content-Disposition: form-data; name=\"auth\"".into(), auth.as_bytes());
+        let auth = format!(
+            "<authHeader xmlns=\"{NS}\"><user>{user}</user><password>{PW}</password></authHeader>"
+        );
+        part(
+            "Content-Disposition: form-data; name=\"auth\"".into(),
+            auth.as_bytes(),
+        );
         let params = format!("<uploadPostParam xmlns=\"{NS}\">{params}</uploadPostParam>");
-        part("Content-Disposition: form-data; name=\"uploadParams\"".into(), params.as_bytes());
+        part(
+            "Content-Disposition: form-data; name=\"uploadParams\"".into(),
+            params.as_bytes(),
+        );
         for (i, (name, data)) in files.iter().enumerate() {
             part(
                 format!("Content-Disposition: form-data; name=\"file{i}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream"),
@@ -211,7 +271,10 @@ impl TestApp {
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let req = Request::post("/scene7/UploadFile")
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Body::from(body))
             .unwrap();
         self.request(req).await
@@ -220,7 +283,15 @@ impl TestApp {
     /// Uploads one generated JPEG named `name`; returns its asset handle.
     pub async fn upload_image(&self, user: &str, company: &str, name: &str) -> String {
         let jpeg = jpeg(64, 48);
-        let r = self.upload(user, company, &format!("job-{name}"), &[(&format!("{name}.jpg"), &jpeg)], "").await;
+        let r = self
+            .upload(
+                user,
+                company,
+                &format!("job-{name}"),
+                &[(&format!("{name}.jpg"), &jpeg)],
+                "",
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         self.handle_of(user, company, name).await
     }
@@ -246,12 +317,24 @@ pub async fn send(st: SharedState, req: Request<Body>) -> Reply {
     let resp = ipsd::app(st).oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply { status, headers, body }
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn walk(p: &std::path::Path) -> usize {
-    let Ok(rd) = std::fs::read_dir(p) else { return 0 };
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return 0;
+    };
     rd.flatten()
         .map(|e| {
             let path = e.path();
@@ -270,7 +353,9 @@ fn walk(p: &std::path::Path) -> usize {
 
 /// A generated JPEG.
 pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let img = image::ImageBuffer::from_fn(w, h, |x, y| image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 99]));
+    let img = image::ImageBuffer::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 99])
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
@@ -278,7 +363,9 @@ pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
 
 /// A generated PNG with alpha.
 pub fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::ImageBuffer::from_fn(w, h, |x, y| image::Rgba([(x % 256) as u8, (y % 256) as u8, 7, 128]));
+    let img = image::ImageBuffer::from_fn(w, h, |x, y| {
+        image::Rgba([(x % 256) as u8, (y % 256) as u8, 7, 128])
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
