@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod codec;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod http;
 pub mod soap;
 pub mod state;

@@ -1,4 +1,109 @@
-//! Image codecs. For now: `probe`, which reads an upload's header (format, size, pixel limit)
-//! before anything is stored and then verifies the whole file decodes.
+//! Image codecs: `probe` (upload validation), `decode` (bytes to `engine::Image`, with pixel
+//! limits checked from the header first, EXIF orientation, ICC to sRGB and JPEG shrink-on-load)
+//! and `encode` (`engine::Image` to the `fmt=` format). Only pure Rust crates or C built with
+//! `cc`: `cargo build` needs no cmake or nasm.
 
 pub mod probe;
+
+/// Output formats of `fmt=` (spec/is-protocol.md §4.33) that ipsd encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `jpeg`/`jpg`.
+    Jpeg,
+    /// `pjpeg`: progressive JPEG (`pscan=`).
+    Pjpeg,
+    /// `png`: 24-bit, alpha flattened onto `bgc`.
+    Png,
+    /// `png-alpha`: 32-bit.
+    PngAlpha,
+    /// `gif`: palette, alpha flattened.
+    Gif,
+    /// `gif-alpha`: palette with a key colour for transparency.
+    GifAlpha,
+    /// `tif`: RGB.
+    Tif,
+    /// `tif-alpha`: RGBA.
+    TifAlpha,
+    /// `webp`: alpha flattened.
+    Webp,
+    /// `webp-alpha`.
+    WebpAlpha,
+}
+
+impl Format {
+    /// Whether the output keeps an alpha channel (otherwise the plan flattens onto `bgc`).
+    pub fn has_alpha(self) -> bool {
+        matches!(self, Format::PngAlpha | Format::GifAlpha | Format::TifAlpha | Format::WebpAlpha)
+    }
+
+    /// MIME type of the encoded output.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Jpeg | Format::Pjpeg => "image/jpeg",
+            Format::Png | Format::PngAlpha => "image/png",
+            Format::Gif | Format::GifAlpha => "image/gif",
+            Format::Tif | Format::TifAlpha => "image/tiff",
+            Format::Webp | Format::WebpAlpha => "image/webp",
+        }
+    }
+
+    /// The stored-format name used in the catalog (`ImageMeta::format`) and file extensions.
+    pub fn stored_name(self) -> &'static str {
+        match self {
+            Format::Jpeg | Format::Pjpeg => "jpeg",
+            Format::Png | Format::PngAlpha => "png",
+            Format::Gif | Format::GifAlpha => "gif",
+            Format::Tif | Format::TifAlpha => "tiff",
+            Format::Webp | Format::WebpAlpha => "webp",
+        }
+    }
+
+    /// File extension for asset file names.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg | Format::Pjpeg => "jpg",
+            Format::Png | Format::PngAlpha => "png",
+            Format::Gif | Format::GifAlpha => "gif",
+            Format::Tif | Format::TifAlpha => "tif",
+            Format::Webp | Format::WebpAlpha => "webp",
+        }
+    }
+}
+
+/// Compression choice of `fmt=…,,compression` where the format has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// The format's default (lossy for WebP, none for TIFF).
+    #[default]
+    Default,
+    Lossy,
+    Lossless,
+    Lzw,
+    Zip,
+    None,
+}
+
+/// Everything the encoder needs, resolved by the plan from `fmt=`, `qlt=`, `pscan=`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodeOptions {
+    pub format: Format,
+    /// 1..=100 (`qlt=` quality; JPEG and lossy WebP).
+    pub quality: u8,
+    /// `qlt=…,1`: no chroma subsampling (JPEG 4:4:4).
+    pub no_chroma_subsampling: bool,
+    /// `pscan=`: None = auto; Some(3..=5) scans.
+    pub pscan: Option<u8>,
+    pub compression: Compression,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            format: Format::Jpeg,
+            quality: 80,
+            no_chroma_subsampling: false,
+            pscan: None,
+            compression: Compression::Default,
+        }
+    }
+}

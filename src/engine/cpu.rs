@@ -1,0 +1,1 @@
+//! CPU executor (being written).
