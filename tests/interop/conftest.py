@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 import requests
@@ -158,7 +158,7 @@ def _start(binary: Path, data_dir: Path, log_path: Path) -> Server:
 
 
 @pytest.fixture(scope="session")
-def ipsd() -> Server:
+def ipsd() -> Iterator[Server]:
     global _server_log, _session_tmp
     binary = Path(os.environ.get("IPSD_BIN", REPO / "target" / "debug" / "ipsd"))
     if not binary.is_file() or not os.access(binary, os.X_OK):
