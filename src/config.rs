@@ -14,6 +14,16 @@ pub enum GzipMode {
     Always,
 }
 
+/// Which executor renders images (`--executor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutorChoice {
+    /// A hardware GPU when there is one, otherwise the CPU.
+    Auto,
+    /// A GPU is required; a software adapter is accepted only with `IPSD_ALLOW_SOFTWARE_GPU=1`.
+    Gpu,
+    Cpu,
+}
+
 /// Validated service configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,6 +43,15 @@ pub struct Config {
     pub upload_job_timeout_secs: u64,
     /// Upload POSTs with endJob=true and at most this many file bytes finish before replying.
     pub upload_sync_bytes: usize,
+    pub executor: ExecutorChoice,
+    /// Accept a software Vulkan adapter (lavapipe) for `--executor gpu` (tests do).
+    pub allow_software_gpu: bool,
+    /// Most pixels one render may produce (copyImage output and intermediates).
+    pub max_render_pixels: u64,
+    /// `DefaultPix` for `/is/image` (0 = unconstrained).
+    pub default_pix: (u32, u32),
+    /// `MaxPix` for `/is/image` (0 = unbounded).
+    pub max_pix: (u32, u32),
 }
 
 /// Raw settings as given; `None` means "use the default".
@@ -80,6 +99,21 @@ pub struct RawConfig {
     /// endJob POSTs up to this many bytes finish before the reply [default: 16777216]
     #[arg(long, env = "IPSD_UPLOAD_SYNC_BYTES")]
     pub upload_sync_bytes: Option<String>,
+    /// auto|gpu|cpu [default: auto]
+    #[arg(long, env = "IPSD_EXECUTOR")]
+    pub executor: Option<String>,
+    /// Accept a software GPU adapter (lavapipe) with --executor gpu: 0|1 [default: 0]
+    #[arg(long, env = "IPSD_ALLOW_SOFTWARE_GPU")]
+    pub allow_software_gpu: Option<String>,
+    /// Most pixels one render may produce [default: 100000000]
+    #[arg(long, env = "IPSD_MAX_RENDER_PIXELS")]
+    pub max_render_pixels: Option<String>,
+    /// DefaultPix for /is/image, "w,h" (0 = unconstrained) [default: 400,400]
+    #[arg(long, env = "IPSD_DEFAULT_PIX")]
+    pub default_pix: Option<String>,
+    /// MaxPix for /is/image, "w,h" (0 = unbounded) [default: 2000,2000]
+    #[arg(long, env = "IPSD_MAX_PIX")]
+    pub max_pix: Option<String>,
 }
 
 /// Collects errors while validating fields.
@@ -110,7 +144,49 @@ impl Check {
     }
 }
 
+impl Check {
+    fn flag(&mut self, name: &str, v: &Option<String>) -> bool {
+        match v.as_deref().map(str::trim) {
+            None | Some("") | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(s) => {
+                self.errors.push(format!("{name}: '{s}' is not 0 or 1"));
+                false
+            }
+        }
+    }
+
+    fn pair(&mut self, name: &str, v: &Option<String>, default: (u32, u32)) -> (u32, u32) {
+        let Some(s) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            return default;
+        };
+        let parsed = s
+            .split_once(',')
+            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+        parsed.unwrap_or_else(|| {
+            self.errors.push(format!(
+                "{name}: '{s}' is not 'width,height' (integers, 0 = no bound)"
+            ));
+            default
+        })
+    }
+}
+
 impl RawConfig {
+    fn executor(&self, c: &mut Check) -> ExecutorChoice {
+        match self.executor.as_deref().map(str::trim).unwrap_or("auto") {
+            "auto" | "" => ExecutorChoice::Auto,
+            "gpu" => ExecutorChoice::Gpu,
+            "cpu" => ExecutorChoice::Cpu,
+            other => {
+                c.errors.push(format!(
+                    "IPSD_EXECUTOR: '{other}' is not one of auto, gpu, cpu"
+                ));
+                ExecutorChoice::Auto
+            }
+        }
+    }
+
     /// Validates everything, returning every problem at once.
     pub fn validate(&self) -> Result<Config, Vec<String>> {
         let mut c = Check { errors: Vec::new() };
@@ -189,6 +265,16 @@ impl RawConfig {
                 16 << 20,
                 0,
             ),
+            executor: self.executor(&mut c),
+            allow_software_gpu: c.flag("IPSD_ALLOW_SOFTWARE_GPU", &self.allow_software_gpu),
+            max_render_pixels: c.num(
+                "IPSD_MAX_RENDER_PIXELS",
+                &self.max_render_pixels,
+                100_000_000,
+                1,
+            ),
+            default_pix: c.pair("IPSD_DEFAULT_PIX", &self.default_pix, (400, 400)),
+            max_pix: c.pair("IPSD_MAX_PIX", &self.max_pix, (2000, 2000)),
         };
         if c.errors.is_empty() {
             Ok(cfg)
@@ -250,15 +336,21 @@ mod tests {
             soap_max_bytes: Some("-5".into()),
             gzip_response: Some("sometimes".into()),
             database_url: Some("mysql://x".into()),
+            executor: Some("tpu".into()),
+            max_pix: Some("2000x2000".into()),
+            allow_software_gpu: Some("maybe".into()),
             ..RawConfig::default()
         };
         let errs = raw.validate().unwrap_err();
-        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert_eq!(errs.len(), 7, "{errs:?}");
         for name in [
             "IPSD_LISTEN",
             "IPSD_SOAP_MAX_BYTES",
             "IPSD_GZIP_RESPONSE",
             "IPSD_DATABASE_URL",
+            "IPSD_EXECUTOR",
+            "IPSD_MAX_PIX",
+            "IPSD_ALLOW_SOFTWARE_GPU",
         ] {
             assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
         }

@@ -4,6 +4,7 @@
 use crate::auth::Authenticator;
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
+use crate::engine::Executor;
 use crate::storage::BlobStore;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub catalog: Arc<dyn Catalog>,
     pub blobs: Arc<BlobStore>,
     pub auth: Authenticator,
+    /// The render executor (GPU or CPU), chosen at start.
+    pub engine: Arc<dyn Executor>,
     /// Upload batches in flight, per job.
     pub uploads: crate::upload::tracker::Tracker,
 }
@@ -36,7 +39,10 @@ impl AppState {
         if removed > 0 {
             tracing::info!(removed, "collected orphan blobs");
         }
+        let (choice, soft) = (cfg.executor, cfg.allow_software_gpu);
+        let engine = tokio::task::spawn_blocking(move || crate::engine::select::select(choice, soft)).await??;
         Ok(Arc::new(AppState {
+            engine,
             auth: Authenticator::new(catalog.clone()),
             uploads: Default::default(),
             cfg,

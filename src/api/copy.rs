@@ -1,11 +1,13 @@
 //! copyImage (spec/ips-operations.md §1): runs the checks of §1.6 in order, then makes an
 //! independent copy. With an empty `urlModifier` the copy shares the source's content-addressed
 //! blob (byte-identical, no decode, no extra disk) and gets its own asset record and handle.
-//! Rendering a non-empty `urlModifier` belongs to the engine; until it exists such requests get
-//! a clear 30001 instead of being silently copied.
+//! Otherwise the source's master is rendered with the commands (`render`), bounded by the render
+//! pixel limit rather than `MaxPix`, and stored as a new master: `fmt=` when given, else PNG.
 
 use super::common::{check_name, internal, name_conflict, Ctx};
 use crate::catalog::{NewAsset, TrashState};
+use crate::modifier::{self, Commands, Limits};
+use crate::render::{render, RenderError, Rendered};
 use crate::soap::fault::Fault;
 use crate::soap::params::Params;
 use crate::soap::writer::Node;
@@ -59,33 +61,64 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
             i.name
         ))); // step 12
     }
-    if !i.modifier.trim().is_empty() {
-        return Err(Fault::invalid(
-            "Rendering urlModifier commands is not available in this build: copyImage supports only plain copies (empty urlModifier)",
-        )); // step 13
-    }
+    let commands = parse_modifier(&i.modifier)?; // step 13
     let ext = src.file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    let new = NewAsset {
+    let mut new = NewAsset {
         company_id: c.id,
         asset_type: "Image".into(),
         name: i.name.clone(),
         folder_id: folder.id,
-        file_name: if ext.is_empty() {
-            i.name.clone()
-        } else {
-            format!("{}.{ext}", i.name)
-        },
+        file_name: if ext.is_empty() { i.name.clone() } else { format!("{}.{ext}", i.name) },
         blob: src.blob.clone(),
         image: src.image.clone(),
         user: ctx.caller.email().to_string(),
         ready_for_publish: src.ready_for_publish,
     };
+    if let Some(cmds) = commands {
+        let r = render_copy(ctx, &src.blob, &cmds).await?; // step 14
+        new.file_name = format!("{}.{}", i.name, r.format.extension());
+        new.image = r.meta;
+        let _gate = ctx.st.blobs.write_guard().await;
+        new.blob = ctx.st.blobs.put(r.bytes.into()).await.map_err(|e| {
+            tracing::error!(error = %e, "blob write failed");
+            Fault::internal()
+        })?;
+        let a = ctx.st.catalog.insert_asset(&new).await.map_err(name_conflict(&i.name))?;
+        return Ok(reply(ctx, a.id));
+    }
     let _gate = ctx.st.blobs.write_guard().await;
-    let a = ctx
-        .st
-        .catalog
-        .insert_asset(&new)
-        .await
-        .map_err(name_conflict(&i.name))?;
-    Ok(Node::new("copyImageReturn").text_child("assetHandle", ctx.ns.asset_handle(a.id)))
+    let a = ctx.st.catalog.insert_asset(&new).await.map_err(name_conflict(&i.name))?;
+    Ok(reply(ctx, a.id))
+}
+
+fn reply(ctx: &Ctx<'_>, id: i64) -> Node {
+    Node::new("copyImageReturn").text_child("assetHandle", ctx.ns.asset_handle(id))
+}
+
+/// None for an empty modifier (a plain copy); 30001 naming every bad command otherwise.
+fn parse_modifier(m: &str) -> Result<Option<Commands>, Fault> {
+    if m.trim().is_empty() {
+        return Ok(None);
+    }
+    let c = modifier::parse(m).map_err(|e| Fault::invalid(format!("Invalid urlModifier: {e}")))?;
+    if !c.ignored.is_empty() {
+        tracing::info!(ignored = ?c.ignored, "copyImage ignored unknown commands");
+    }
+    Ok(Some(c))
+}
+
+async fn render_copy(ctx: &Ctx<'_>, blob: &str, cmds: &Commands) -> Result<Rendered, Fault> {
+    let bytes = ctx.st.blobs.get(blob).await.map_err(|e| {
+        tracing::error!(error = %e, "source blob unreadable");
+        Fault::internal()
+    })?;
+    let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
+    render(ctx.st.engine.as_ref(), bytes, cmds, &limits).await.map_err(|e| match e {
+        RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
+        RenderError::Source(m) => Fault::invalid(format!("Source image cannot be rendered: {m}")),
+        RenderError::Internal(m) => {
+            tracing::error!(detail = %m, "copyImage render failed");
+            Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")
+        }
+    })
 }

@@ -1,13 +1,17 @@
 //! Image Serving reads: `GET /is/content/{company}/{name}` returns an asset's stored master
 //! bytes unchanged, with `Content-Type`, `ETag` (the content digest) and `Last-Modified`, and
-//! answers conditional requests with 304. `GET /is/image/{company}/{name}` serves the stored
-//! image the same way until the rendering engine lands; a request that carries Image Serving
-//! commands gets a 400 saying so, never an image that silently ignored them. `{company}` is the
+//! answers conditional requests with 304. `GET /is/image/{company}/{name}?{commands}` renders the
+//! image by the Image Serving rules: the record's Modifier, then the request's commands, then its
+//! PostModifier (is-catalog.md §4.2), with the `DefaultPix`/`MaxPix` limits; a bad command is a
+//! 400 with a plain-text reason, never an image and never a 500. `{company}` is the
 //! company's root folder name (as in `ipsImageUrl`) or its exact name. Like Scene7's public
 //! Image Server these URLs need no credentials; trashed assets are 404.
 
 use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
+use crate::modifier::{self, Limits};
+use crate::render::{render, RenderError};
+use sha2::{Digest, Sha256};
 use crate::state::SharedState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -30,16 +34,58 @@ pub async fn image(
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Response {
-    if q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
-        let msg = "Image Serving commands are not available in this build; request the image without a query string\n";
-        return (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            msg,
-        )
-            .into_response();
+    let Some(a) = find_asset(&st, &co, &name).await else {
+        return not_found();
+    };
+    let query = q.unwrap_or_default();
+    let cmds = match modifier::merge(&a.url_modifier, &query, &a.url_post_modifier) {
+        Ok(c) => c,
+        Err(e) => return bad_request(&e.to_string()),
+    };
+    let etag = render_etag(&a, &query);
+    let modified = httpdate::fmt_http_date(SystemTime::from(a.last_modified));
+    if not_modified(&h, &etag, &a.last_modified) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::LAST_MODIFIED, modified)]).into_response();
     }
-    serve(&st, &co, &name, &h).await
+    let Ok(bytes) = st.blobs.get(&a.blob).await else {
+        tracing::error!(asset = a.id, "blob missing");
+        return internal_error();
+    };
+    let c = &st.cfg;
+    let limits = Limits::image_serving(c.default_pix, c.max_pix, c.max_render_pixels);
+    match render(st.engine.as_ref(), bytes, &cmds, &limits).await {
+        Ok(r) => Response::builder()
+            .header(header::CONTENT_TYPE, r.format.mime())
+            .header(header::ETAG, etag)
+            .header(header::LAST_MODIFIED, modified)
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(Body::from(r.bytes))
+            .unwrap_or_else(|_| internal_error()),
+        Err(RenderError::Commands(m)) => bad_request(&m),
+        Err(e) => {
+            tracing::error!(error = %e, asset = a.id, "render failed");
+            internal_error()
+        }
+    }
+}
+
+/// A validator over the stored bytes and every command string that shapes the reply.
+fn render_etag(a: &Asset, query: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [a.blob.as_str(), &a.url_modifier, query, &a.url_post_modifier] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    format!("\"{}\"", &hex::encode(h.finalize())[..32])
+}
+
+fn bad_request(reason: &str) -> Response {
+    let body = format!("{reason}\n");
+    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn internal_error() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Internal server error\n").into_response()
 }
 
 async fn find_company(st: &SharedState, co: &str) -> Option<Company> {

@@ -34,6 +34,7 @@ async fn healthz(
     let body = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "catalog": st.catalog.backend(),
+        "executor": st.engine.describe(),
         "ready": ready,
     });
     (status, Json(body))
