@@ -1,0 +1,214 @@
+//! Planning, step 3: lowers the layer and view geometry to `engine::Step`s. The source is
+//! resampled once, straight to the resolution it has in the reply ("P space": crop space
+//! scaled per axis), then moved into place with at most one `Affine` per fill boundary
+//! (`color=` before the rotation, `bgColor=` around the composite, the reply). Neutral steps
+//! are never emitted, so `wid=800&hei=600&fit=crop` is a single `Resample`.
+
+use super::fuse::fuse;
+use super::geom::{snap, Aff, IRect, RectF};
+use super::layer::Layer;
+use super::view::View;
+use crate::engine::{Filter, Rgba, Sampling, Step};
+
+/// The non-geometric parts of a plan.
+#[derive(Debug, Clone, Copy)]
+pub struct Effects {
+    /// `opac=` factor (1 = none); applied to the image only, before any fill (§3.2).
+    pub opacity: f32,
+    /// `color=`: underlay of the (cropped, scaled, flipped) layer before rotation.
+    pub color: Rgba,
+    /// `bgColor=`: underlay of the composite (after rotate and extend).
+    pub bg_color: Rgba,
+    /// `bgc=` flattening of the reply, for formats without alpha.
+    pub flatten: Option<Rgba>,
+    pub filter: Filter,
+}
+
+/// P space: crop space scaled by `rho` and shifted by `delta`, so that P → reply is a pure
+/// rotation/flip plus a translation, which is integral when the rotation is a multiple of 90°.
+struct PSpace {
+    from_crop: Aff,
+    to_out: Aff,
+}
+
+impl PSpace {
+    /// `f`: crop space → reply. `vis`: the visible source in crop space; for arbitrary angles
+    /// `rho` is adjusted so that it spans whole P pixels (P is then free of rounding).
+    fn new(f: Aff, aligned: bool, vis: RectF) -> PSpace {
+        let [a, b, c, d, e, f] = f.0;
+        let mut rho = (a.hypot(d), b.hypot(e));
+        if !aligned && vis.x1 > vis.x0 && vis.y1 > vis.y0 {
+            let fit = |r: f64, len: f64| (r * len).round().max(1.0) / len;
+            rho = (fit(rho.0, vis.x1 - vis.x0), fit(rho.1, vis.y1 - vis.y0));
+        }
+        let mut g = Aff([a / rho.0, b / rho.1, 0.0, d / rho.0, e / rho.1, 0.0]);
+        let (t, delta) = if aligned {
+            g = g.snapped();
+            let t = (c.round(), f.round());
+            (t, g.inverse().apply(c - t.0, f - t.1))
+        } else {
+            let delta = (-vis.x0 * rho.0, -vis.y0 * rho.1);
+            let shift = g.apply(delta.0, delta.1);
+            ((c - shift.0, f - shift.1), delta)
+        };
+        PSpace {
+            from_crop: Aff::scale(rho.0, rho.1).then(Aff::translate(delta.0, delta.1)),
+            to_out: g.then(Aff::translate(t.0, t.1)),
+        }
+    }
+}
+
+/// Accumulates steps and tracks the current image's extent in its own space (`None`: nothing
+/// of the source is visible).
+struct Builder {
+    steps: Vec<Step>,
+    cur: Option<IRect>,
+    size: (u32, u32),
+    /// `opac=`, emitted after the first placement (it commutes with every geometric step;
+    /// there it cannot keep a cut and a placement from fusing).
+    opacity: Option<f32>,
+}
+
+impl Builder {
+    fn push(&mut self, s: Step) {
+        self.size = s.output_size(self.size.0, self.size.1);
+        self.steps.push(s);
+    }
+
+    /// Moves the current image into `target` (pixels of a new space); `into` maps the current
+    /// space to the new one. Dropped when it would be the identity.
+    fn place(&mut self, target: IRect, into: Aff, sampling: Sampling) {
+        self.move_to(target, into, sampling);
+        if let Some(opacity) = self.opacity.take() {
+            self.push(Step::Opacity { opacity });
+        }
+    }
+
+    fn move_to(&mut self, target: IRect, into: Aff, sampling: Sampling) {
+        let (width, height) = (target.w(), target.h());
+        let Some(cur) = self.cur else {
+            self.push(blank(width, height));
+            self.cur = Some(target);
+            return;
+        };
+        let m = Aff::translate(target.x0 as f64, target.y0 as f64)
+            .then(into.inverse())
+            .then(Aff::translate(-cur.x0 as f64, -cur.y0 as f64))
+            .snapped();
+        self.cur = Some(target);
+        if m == Aff::ID && self.size == (width, height) {
+            return;
+        }
+        let fill = Rgba::TRANSPARENT;
+        self.push(Step::Affine {
+            m: m.0,
+            width,
+            height,
+            fill,
+            sampling,
+        });
+    }
+
+    fn underlay(&mut self, color: Rgba) {
+        if color.a > 0 {
+            self.push(Step::Underlay { color });
+        }
+    }
+}
+
+/// An image of fill only: every sample falls outside the input.
+fn blank(width: u32, height: u32) -> Step {
+    let (m, fill) = ([0.0, 0.0, -1.0, 0.0, 0.0, -1.0], Rgba::TRANSPARENT);
+    Step::Affine {
+        m,
+        width,
+        height,
+        fill,
+        sampling: Sampling::Nearest,
+    }
+}
+
+pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
+    let aligned = layer.axis_aligned;
+    let crop = layer.crop;
+    let source = RectF::sized(f64::from(layer.src.0), f64::from(layer.src.1)).intersect(crop);
+    let in_crop = Aff::translate(-crop.x0, -crop.y0);
+    let p = PSpace::new(
+        layer.forward.then(view.to_out),
+        aligned,
+        source.map(in_crop),
+    );
+    let out = IRect::sized(view.out.0, view.out.1);
+    let visible = view.content.intersect(view.view).intersect(out.to_f());
+    let pre = visible.map(p.to_out.inverse());
+    let pre = if aligned { pre.round() } else { pre.outward(1) };
+    let xi = source.map(in_crop.then(p.from_crop)).round().intersect(pre);
+    let mut b = Builder {
+        steps: Vec::new(),
+        cur: None,
+        size: layer.src,
+        opacity: None,
+    };
+    if !xi.is_empty() {
+        b.cur = Some(xi);
+        b.opacity = (fx.opacity < 1.0).then_some(fx.opacity);
+        let to_src = p.from_crop.inverse().then(in_crop.inverse());
+        resample(
+            &mut b,
+            xi.to_f().map(to_src).intersect(source),
+            xi,
+            fx.filter,
+        );
+    }
+    if fx.color.a > 0 {
+        let l = RectF::sized(crop.x1 - crop.x0, crop.y1 - crop.y0).map(p.from_crop);
+        let xl = l.round().intersect(pre);
+        if !xl.is_empty() {
+            b.place(xl, Aff::ID, Sampling::Nearest);
+            b.underlay(fx.color);
+        }
+    }
+    let sampling = if aligned {
+        Sampling::Nearest
+    } else {
+        Sampling::Bilinear
+    };
+    let xe = visible.round().intersect(out);
+    if fx.bg_color.a > 0 && !xe.is_empty() {
+        b.place(xe, p.to_out, sampling);
+        b.underlay(fx.bg_color);
+        b.place(out, Aff::ID, Sampling::Nearest);
+    } else {
+        b.place(out, p.to_out, sampling);
+    }
+    if let Some(c) = fx.flatten {
+        b.underlay(c);
+    }
+    fuse(b.steps, layer.src)
+}
+
+/// Resamples the source window `src` to `xi`'s size. A window of whole pixels at scale 1 is
+/// a plain cut: an exact `Affine` (which `fuse` may merge or drop).
+fn resample(b: &mut Builder, src: RectF, xi: IRect, filter: Filter) {
+    let src = [src.x0, src.y0, src.x1 - src.x0, src.y1 - src.y0].map(snap);
+    let (width, height) = (xi.w(), xi.h());
+    if src.iter().all(|v| v.fract() == 0.0)
+        && [src[2], src[3]] == [f64::from(width), f64::from(height)]
+    {
+        let (m, fill) = (Aff::translate(src[0], src[1]).0, Rgba::TRANSPARENT);
+        b.push(Step::Affine {
+            m,
+            width,
+            height,
+            fill,
+            sampling: Sampling::Nearest,
+        });
+    } else {
+        b.push(Step::Resample {
+            src,
+            width,
+            height,
+            filter,
+        });
+    }
+}

@@ -1,0 +1,168 @@
+//! Planning entry point: `Commands` + source size + catalog limits → `Plan` (decode hint,
+//! `engine::Step`s, reply size, encoder options). Pure and CPU-only; `layer`, `view` and
+//! `lower` do the geometry, `shrink` the decode hint. The engine and codec run the plan.
+
+use super::error::ModifierError;
+use super::layer::layer;
+use super::lower::{lower, Effects};
+use super::shrink::decode_shrink;
+use super::types::{Commands, Pscan};
+use super::view::{size_command, view};
+use crate::codec::{Compression, EncodeOptions, Format};
+use crate::engine::{Filter, Rgba, Step};
+
+/// Catalog attributes and server limits that shape a plan (is-catalog.md §6.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// `DefaultPix`: caps the reply when there is no `wid`/`hei`/`scl` (0 = unbounded axis);
+    /// `None` for copyImage, which has no DefaultPix.
+    pub default_pix: Option<(u32, u32)>,
+    /// `MaxPix`: reply width/height limit (0 = unbounded axis).
+    pub max_pix: (u32, u32),
+    /// Render pixel limit for the reply and every intermediate image (`u64::MAX`: none).
+    pub max_pixels: u64,
+    /// `BkgColor`: the default `bgc=`.
+    pub bkg_color: Rgba,
+    /// `JpegQuality`: the default `qlt=` (quality, no chroma subsampling).
+    pub default_quality: (u8, bool),
+    /// `ResMode`: the default `resMode=`.
+    pub default_filter: Filter,
+    /// The format without `fmt=`; `None` for copyImage, whose caller stores a lossless master.
+    pub default_format: Option<Format>,
+}
+
+impl Limits {
+    /// copyImage: no DefaultPix, no MaxPix, a render pixel limit, no default format.
+    pub fn copy_image(max_pixels: u64) -> Limits {
+        Limits {
+            default_pix: None,
+            max_pix: (0, 0),
+            max_pixels,
+            bkg_color: Rgba::WHITE,
+            default_quality: (80, false),
+            default_filter: Filter::Bicubic,
+            default_format: None,
+        }
+    }
+
+    /// `/is/image`: DefaultPix and MaxPix from the catalog, JPEG by default.
+    pub fn image_serving(default_pix: (u32, u32), max_pix: (u32, u32), max_pixels: u64) -> Limits {
+        Limits {
+            default_pix: Some(default_pix),
+            max_pix,
+            default_format: Some(Format::Jpeg),
+            ..Limits::copy_image(max_pixels)
+        }
+    }
+}
+
+impl Default for Limits {
+    /// The suggested catalog values (DefaultPix 400,400, MaxPix 2000,2000) and Image
+    /// Serving's default 16 Mpixel render limit.
+    fn default() -> Limits {
+        Limits::image_serving((400, 400), (2000, 2000), 16_000_000)
+    }
+}
+
+/// How to render one image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The source size the plan was made for.
+    pub source: (u32, u32),
+    /// 1, 2, 4 or 8: the decoder may decode at 1/n (JPEG DCT scaling); then run
+    /// `steps_for_input` with the decoded size.
+    pub decode_shrink: u32,
+    /// Steps for a full-size input; empty when the reply is the source unchanged.
+    pub steps: Vec<Step>,
+    pub width: u32,
+    pub height: u32,
+    /// `None` when there is no `fmt=` and no default format (copyImage picks a lossless one).
+    pub encode: Option<EncodeOptions>,
+    /// `Some(bgc)` when the format has no alpha: `steps` already end with `Underlay{bgc}`, so
+    /// the reply is opaque. `None` for alpha formats and when `encode` is `None`.
+    pub flatten: Option<Rgba>,
+}
+
+pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Plan, ModifierError> {
+    if src_w == 0 || src_h == 0 {
+        return Err(ModifierError::new(
+            "image",
+            format!("the source is {src_w}x{src_h}"),
+        ));
+    }
+    let layer = layer(src_w, src_h, c)?;
+    let view = view(layer.size.0, layer.size.1, c, limits)?;
+    let encode = encode_options(c, limits);
+    let bgc = c
+        .bgc
+        .map_or(limits.bkg_color, |b| Rgba { a: 255, ..b.rgba });
+    let flatten = encode
+        .as_ref()
+        .filter(|e| !e.format.has_alpha())
+        .map(|_| bgc);
+    let fx = Effects {
+        opacity: c.opac.map_or(1.0, |o| o.factor()),
+        color: c.color.map_or(Rgba::TRANSPARENT, |c| c.rgba),
+        bg_color: c.bg_color.map_or(Rgba::TRANSPARENT, |c| c.rgba),
+        flatten,
+        filter: c.res_mode.unwrap_or(limits.default_filter),
+    };
+    let steps = lower(&layer, &view, &fx);
+    check_pixels((src_w, src_h), &steps, limits.max_pixels, size_command(c))?;
+    Ok(Plan {
+        source: (src_w, src_h),
+        decode_shrink: decode_shrink(&steps, layer.axis_aligned),
+        steps,
+        width: view.out.0,
+        height: view.out.1,
+        encode,
+        flatten,
+    })
+}
+
+fn encode_options(c: &Commands, limits: &Limits) -> Option<EncodeOptions> {
+    let format = c.fmt.map(|f| f.format).or(limits.default_format)?;
+    let (quality, no_chroma_subsampling) = c.qlt.map_or(limits.default_quality, |q| {
+        (q.quality, q.no_chroma_subsampling)
+    });
+    Some(EncodeOptions {
+        format,
+        quality,
+        no_chroma_subsampling,
+        pscan: match c.pscan {
+            Some(Pscan::Scans(n)) => Some(n),
+            Some(Pscan::Auto) | None => None,
+        },
+        compression: c.fmt.map_or(Compression::Default, |f| f.compression),
+    })
+}
+
+/// Every intermediate image and the reply must stay within `max_pixels`.
+fn check_pixels(src: (u32, u32), steps: &[Step], max: u64, cmd: &str) -> Result<(), ModifierError> {
+    let mut size = src;
+    for (i, s) in steps.iter().enumerate() {
+        size = s.output_size(size.0, size.1);
+        let px = u64::from(size.0) * u64::from(size.1);
+        if px > max {
+            let what = if i + 1 == steps.len() {
+                "reply"
+            } else {
+                "intermediate image"
+            };
+            let msg = format!(
+                "{what} {}x{} ({px} pixels) exceeds the render limit of {max} pixels",
+                size.0, size.1
+            );
+            return Err(ModifierError::new(cmd, msg));
+        }
+    }
+    let px = u64::from(size.0) * u64::from(size.1);
+    if px > max {
+        let msg = format!(
+            "reply {}x{} ({px} pixels) exceeds the render limit of {max} pixels",
+            size.0, size.1
+        );
+        return Err(ModifierError::new(cmd, msg));
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The typed result of parsing a modifier (`parse` produces it, `plan` consumes it): one field
+//! per supported command, `None` when the command is absent (its default then applies).
+
+use crate::codec::{Compression, Format};
+use crate::engine::{Filter, Rgba};
+
+/// All supported commands of one (merged) modifier.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Commands {
+    /// `wid=`: view width, ≥ 1.
+    pub wid: Option<u32>,
+    /// `hei=`: view height, ≥ 1.
+    pub hei: Option<u32>,
+    /// `scl=`: inverse view scale, finite and > 0.
+    pub scl: Option<f64>,
+    /// `size=` / `sizeN=`.
+    pub size: Option<LayerSize>,
+    /// `scale=`: layer scale factor, finite and > 0.
+    pub scale: Option<f64>,
+    pub fit: Option<Fit>,
+    /// `align=h,v`, each in −1..=1.
+    pub align: Option<(f64, f64)>,
+    /// `crop=` / `cropN=`.
+    pub crop: Option<Crop>,
+    /// `extend=` / `extendN=`.
+    pub extend: Option<Extend>,
+    pub flip: Option<Flip>,
+    /// `rotate=`: degrees, clockwise, finite.
+    pub rotate: Option<f64>,
+    /// `anchor=` / `anchorN=`: parsed and validated; a single-image plan does not depend on it
+    /// (it only moves the layer origin, which matters once there are several layers).
+    pub anchor: Option<Anchor>,
+    pub rect: Option<ViewRect>,
+    /// `dpr=on,n`: `Some(n)`; `dpr=off`: `None`.
+    pub dpr: Option<f64>,
+    pub opac: Option<Opac>,
+    /// `bgc=`: alpha and `s` are ignored by the plan.
+    pub bgc: Option<Color>,
+    /// `bgColor=`.
+    pub bg_color: Option<Color>,
+    /// `color=`.
+    pub color: Option<Color>,
+    /// `resMode=`.
+    pub res_mode: Option<Filter>,
+    pub fmt: Option<FormatSpec>,
+    pub qlt: Option<Quality>,
+    pub pscan: Option<Pscan>,
+    /// Unknown command names as written (first spelling of each), for the caller to log.
+    pub ignored: Vec<String>,
+}
+
+/// `size=w,h` (pixels, 0 = derive from the aspect ratio) or `sizeN=w,h` (relative).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LayerSize {
+    Pixels { w: u32, h: u32 },
+    Normalized { w: f64, h: f64 },
+}
+
+/// `fit=mode[,upscale]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    pub mode: FitMode,
+    pub upscale: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitMode {
+    Fit,
+    Constrain,
+    Crop,
+    Wrap,
+    Stretch,
+    HFit,
+    VFit,
+}
+
+/// `crop=x,y,w,h` (source pixels) or `cropN=x,y,w,h` (relative to the source size).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Crop {
+    Pixels { x: i32, y: i32, w: u32, h: u32 },
+    Normalized { x: f64, y: f64, w: f64, h: f64 },
+}
+
+/// `extend=l,t,r,b` (pixels) or `extendN=l,t,r,b` (relative to the rotated layer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Extend {
+    Pixels([i32; 4]),
+    Normalized([f64; 4]),
+}
+
+/// `flip=lr|ud|lrud`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flip {
+    Lr,
+    Ud,
+    LrUd,
+}
+
+/// `anchor=x,y` (source pixels from the top-left) or `anchorN=x,y` (from the centre).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Anchor {
+    Pixels { x: i32, y: i32 },
+    Normalized { x: f64, y: f64 },
+}
+
+/// `rect=x,y,w,h[,scale]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ViewRect {
+    pub x: i32,
+    pub y: i32,
+    pub w: u32,
+    pub h: u32,
+    pub scale: f64,
+}
+
+/// `opac=opacity[,fillOpacity]`, percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opac {
+    pub opacity: u8,
+    pub fill: u8,
+}
+
+impl Opac {
+    /// Opacity of a single image layer's content: `opacity · fill / 100²`.
+    pub fn factor(self) -> f32 {
+        (u32::from(self.opacity) * u32::from(self.fill)) as f32 / 10_000.0
+    }
+}
+
+/// A parsed colour (spec/is-protocol.md §2.5), converted to RGBA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Color {
+    pub rgba: Rgba,
+    /// The notation it was written in (gray and CMYK are converted naively).
+    pub space: ColorSpace,
+    /// The `s` suffix: bound to the source colour space (no colour management yet).
+    pub source: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorSpace {
+    Gray,
+    Rgb,
+    Cmyk,
+}
+
+/// `fmt=format[,pixelType[,compression]]`; only the `rgb` pixel type is supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub compression: Compression,
+}
+
+/// `qlt=quality[,chroma]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quality {
+    pub quality: u8,
+    pub no_chroma_subsampling: bool,
+}
+
+/// `pscan=auto|3|4|5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pscan {
+    Auto,
+    Scans(u8),
+}
