@@ -1,0 +1,156 @@
+//! Criterion benches per engine step on a 4000×3000 RGBA input, CPU and GPU.
+//!
+//! Ids: `<step>/cpu`, `<step>/gpu` (one whole job: upload, kernels, readback, as `run` does),
+//! and `<step>/gpu_upload`, `<step>/gpu_dispatch`, `<step>/gpu_readback` (`run_timed`: each
+//! phase submitted and waited for apart). The GPU benches use any adapter, software included,
+//! so on a machine with only lavapipe they measure lavapipe: say so when quoting them.
+//! `cargo bench --bench engine`; `IPSD_SKIP_GPU_TESTS=1` leaves the GPU out.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use ipsd::engine::gpu::{GpuExecutor, GpuOptions, GpuTimings};
+use ipsd::engine::{cpu, Filter, Image, Rgba, Sampling, Step};
+use std::time::Duration;
+
+const W: u32 = 4000;
+const H: u32 = 3000;
+
+/// Photo-like pixels with an alpha gradient (cheap to make, not compressible to nothing).
+fn input() -> Image {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut data = Vec::with_capacity((W * H * 4) as usize);
+    for y in 0..H {
+        for x in 0..W {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed >> 59) as u8;
+            let a = if x < W / 10 {
+                0
+            } else {
+                (y * 255 / H) as u8 | 0x40
+            };
+            data.extend_from_slice(&[
+                (x * 255 / W) as u8 ^ n,
+                (y * 255 / H) as u8,
+                ((x + y) / 31) as u8,
+                a,
+            ]);
+        }
+    }
+    Image {
+        width: W,
+        height: H,
+        data,
+    }
+}
+
+/// One representative step per kernel family.
+fn steps() -> Vec<(&'static str, Step)> {
+    let (s, c) = 37f64.to_radians().sin_cos();
+    let (cx, cy) = (W as f64 / 2.0, H as f64 / 2.0);
+    vec![
+        (
+            "resample",
+            Step::Resample {
+                src: [0.0, 0.0, W as f64, H as f64],
+                width: 1000,
+                height: 750,
+                filter: Filter::Bicubic,
+            },
+        ),
+        (
+            "affine",
+            Step::Affine {
+                m: [c, s, cx - c * cx - s * cy, -s, c, cy + s * cx - c * cy],
+                width: W,
+                height: H,
+                fill: Rgba::WHITE,
+                sampling: Sampling::Bilinear,
+            },
+        ),
+        ("underlay", Step::Underlay { color: Rgba::WHITE }),
+        ("opacity", Step::Opacity { opacity: 0.5 }),
+    ]
+}
+
+fn gpu() -> Option<GpuExecutor> {
+    if std::env::var("IPSD_SKIP_GPU_TESTS").is_ok_and(|v| v == "1") {
+        return None;
+    }
+    match GpuExecutor::new(GpuOptions {
+        allow_software: true,
+    }) {
+        Ok(g) => {
+            println!(
+                "GPU benches on {} (software adapter: {})",
+                g.adapter_name(),
+                g.is_software()
+            );
+            Some(g)
+        }
+        Err(e) => {
+            println!("GPU benches skipped: {e}");
+            None
+        }
+    }
+}
+
+fn phase(
+    g: &GpuExecutor,
+    img: &Image,
+    step: &Step,
+    iters: u64,
+    pick: fn(&GpuTimings) -> Duration,
+) -> Duration {
+    (0..iters)
+        .map(|_| {
+            pick(
+                &g.run_timed(img.clone(), std::slice::from_ref(step))
+                    .expect("gpu run")
+                    .1,
+            )
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let img = input();
+    let gpu = gpu();
+    for (name, step) in steps() {
+        let mut group = c.benchmark_group(name);
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(4));
+        let one = std::slice::from_ref(&step);
+        group.bench_function("cpu", |b| {
+            b.iter_batched(
+                || img.clone(),
+                |i| cpu::run_steps(i, one).expect("cpu run"),
+                BatchSize::LargeInput,
+            )
+        });
+        if let Some(g) = &gpu {
+            group.bench_function("gpu", |b| {
+                b.iter_batched(
+                    || img.clone(),
+                    |i| g.run_blocking(i, one).expect("gpu run"),
+                    BatchSize::LargeInput,
+                )
+            });
+            group.bench_function("gpu_upload", |b| {
+                b.iter_custom(|n| phase(g, &img, &step, n, |t| t.upload))
+            });
+            group.bench_function("gpu_dispatch", |b| {
+                b.iter_custom(|n| phase(g, &img, &step, n, |t| t.dispatch))
+            });
+            group.bench_function("gpu_readback", |b| {
+                b.iter_custom(|n| phase(g, &img, &step, n, |t| t.readback))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
