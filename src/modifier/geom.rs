@@ -130,10 +130,10 @@ impl RectF {
     /// The smallest pixel-aligned rectangle containing this one, grown by `pad` pixels.
     pub fn outward(self, pad: i64) -> IRect {
         IRect {
-            x0: snap(self.x0).floor() as i64 - pad,
-            y0: snap(self.y0).floor() as i64 - pad,
-            x1: snap(self.x1).ceil() as i64 + pad,
-            y1: snap(self.y1).ceil() as i64 + pad,
+            x0: (snap(self.x0).floor() as i64).saturating_sub(pad),
+            y0: (snap(self.y0).floor() as i64).saturating_sub(pad),
+            x1: (snap(self.x1).ceil() as i64).saturating_add(pad),
+            y1: (snap(self.y1).ceil() as i64).saturating_add(pad),
         }
     }
 }
@@ -157,12 +157,18 @@ impl IRect {
         }
     }
 
+    /// Width, saturating at `u32::MAX`.
     pub fn w(self) -> u32 {
-        (self.x1 - self.x0).max(0) as u32
+        self.x1
+            .saturating_sub(self.x0)
+            .clamp(0, i64::from(u32::MAX)) as u32
     }
 
+    /// Height, saturating at `u32::MAX`.
     pub fn h(self) -> u32 {
-        (self.y1 - self.y0).max(0) as u32
+        self.y1
+            .saturating_sub(self.y0)
+            .clamp(0, i64::from(u32::MAX)) as u32
     }
 
     pub fn is_empty(self) -> bool {

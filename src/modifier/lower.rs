@@ -141,7 +141,11 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
     let out = IRect::sized(view.out.0, view.out.1);
     let visible = view.content.intersect(view.view).intersect(out.to_f());
     let pre = visible.map(p.to_out.inverse());
-    let pre = if aligned { pre.round() } else { pre.outward(1) };
+    let pre = match (visible.is_empty(), aligned) {
+        (true, _) => IRect::sized(0, 0),
+        (false, true) => pre.round(),
+        (false, false) => pre.outward(1),
+    };
     let xi = source.map(in_crop.then(p.from_crop)).round().intersect(pre);
     let mut b = Builder {
         steps: Vec::new(),

@@ -3,6 +3,27 @@
 //! `Commands`; `plan` turns `Commands` plus the source size into a `Plan` of `engine::Step`s,
 //! the output size and the encoder options. Both are pure and CPU-only; `codec` and `engine`
 //! run the plan.
+//!
+//! Choices where the spec is silent (each also noted where it is implemented):
+//! - `+` decodes to a space; `%xx` is ISO-8859-1; a bad `%` sequence is an error.
+//! - Unknown names are ignored and listed in `Commands::ignored`; documented commands this
+//!   round lacks are errors ("not supported yet"); only the winning value of a command is
+//!   validated. `id=` is accepted and ignored.
+//! - Variables: one table from Modifier < request < PostModifier, substituted everywhere
+//!   (a use may precede its definition); macros are rejected.
+//! - Hex CMYK bytes are percentages (clamped to 100), as the spec's examples read them.
+//! - Layer order follows §3.2 (crop, scale, flip, rotate, extend) also for a plain request;
+//!   `opac=` applies to the image before the `color=`/`bgColor=` fills, so it never fades them.
+//! - `size=0,0` counts as absent (so `scale=` applies); `sizeN=` on layer 0 is an error;
+//!   `cropN`/`extendN` edges round to whole pixels; `anchor` does not change a single-image
+//!   plan; a rotated layer's box is rounded up; `size=` enlarges as well as reduces.
+//! - View: sizes `round()`, at least 1; placement offsets `round((V − C)(a + 1) / 2)`;
+//!   `fit` with one of `wid`/`hei` is case C/C′ (upscale flag unused); `fit` without both is an
+//!   error even with `scl`; `stretch` pads centred. `dpr` multiplies `wid`, `hei`, the case-A
+//!   and `scl` scales and the `rect` values; over MaxPix it is reduced until the reply fits.
+//! - View padding and crop extension are transparent; the reply is flattened onto `bgc` only
+//!   for formats without alpha (never when no format is known, e.g. copyImage without `fmt=`).
+//! - `decode_shrink` keeps 2× the resolution the first resample needs.
 
 mod args;
 mod color;

@@ -360,3 +360,49 @@ fn steps_for_shrunk_inputs() {
         &[rs([0.0, 0.0, 2.0, 4.0], 3, 7), under(WHITE)],
     );
 }
+
+#[test]
+fn extreme_values_never_panic() {
+    let queries = [
+        "scl=1e-300",
+        "scl=1e300",
+        "scl=1e-300&rect=0,0,10,10",
+        "wid=4294967295&hei=1",
+        "wid=4294967295&hei=4294967295&fit=crop,1",
+        "rect=2147483647,-2147483648,2147483647,1,1e-300&scl=1",
+        "rect=-2147483648,0,10,10,1e300",
+        "dpr=on,1e300&wid=1",
+        "dpr=on,1e-300",
+        "scale=1e-300&scl=1",
+        "size=4294967295,4294967295",
+        "extend=2147483647,0,0,0&scl=1",
+        "extend=-2147483648,0,2147483647,0",
+        "crop=-2147483648,-2147483648,4294967295,4294967295&wid=10",
+        "crop=2147483647,2147483647,4294967295,4294967295",
+        "cropN=-1e300,0,1e300,1",
+        "rotate=1e300&wid=10",
+        "rotate=1e-300&scl=1",
+        "rotate=45&scl=1e-300&rect=0,0,5,5",
+        "extendN=1e300,0,0,0",
+    ];
+    let unbounded = Limits {
+        max_pixels: u64::MAX,
+        ..Limits::copy_image(0)
+    };
+    for limits in [
+        is_limits(),
+        Limits::default(),
+        Limits::copy_image(100_000_000),
+        unbounded,
+    ] {
+        for q in queries {
+            for src in [(1, 1), (2000, 1000), (7, 30000)] {
+                let Ok(c) = parse(q) else { continue };
+                let r = std::panic::catch_unwind(|| {
+                    plan(src.0, src.1, &c, &limits).map(|p| p.steps_for_input(1, 1))
+                });
+                assert!(r.is_ok(), "{q} on {src:?} panicked");
+            }
+        }
+    }
+}
