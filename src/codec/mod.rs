@@ -3,7 +3,68 @@
 //! and `encode` (`engine::Image` to the `fmt=` format). Only pure Rust crates or C built with
 //! `cc`: `cargo build` needs no cmake or nasm.
 
+pub mod decode;
+mod decode_jpeg;
+mod decode_other;
+pub mod encode;
+mod encode_gif;
+mod encode_jpeg;
+mod encode_tiff;
+mod encode_webp;
+mod icc;
+mod orient;
 pub mod probe;
+
+pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};
+pub use encode::encode;
+
+/// Why bytes could not be decoded or an image encoded. Messages are public (they may reach a
+/// SOAP fault or an HTTP error body): they name the problem, never a path or an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    /// Not JPEG, PNG, GIF, TIFF, WebP or BMP.
+    #[error("not a supported image file (JPEG, PNG, GIF, TIFF, WebP or BMP)")]
+    Unsupported,
+    /// The header's pixel count is over `DecodeOptions::max_pixels`; nothing was decoded.
+    #[error("image is {width}x{height} = {pixels} pixels, over the limit of {limit}")]
+    TooLarge {
+        width: u32,
+        height: u32,
+        pixels: u64,
+        limit: u64,
+    },
+    /// Corrupt, truncated or otherwise undecodable data (including zero-sized images).
+    #[error("image data is corrupt or truncated: {0}")]
+    Corrupt(String),
+    /// The encoder refused the image (for example over a format's size limit).
+    #[error("cannot encode the image: {0}")]
+    Encode(String),
+}
+
+impl CodecError {
+    /// A `Corrupt` error from a decoder's message, cut to a readable length.
+    pub(crate) fn corrupt(msg: impl std::fmt::Display) -> CodecError {
+        CodecError::Corrupt(clip(msg.to_string()))
+    }
+
+    /// An `Encode` error from an encoder's message, cut to a readable length.
+    pub(crate) fn encode(msg: impl std::fmt::Display) -> CodecError {
+        CodecError::Encode(clip(msg.to_string()))
+    }
+}
+
+fn clip(mut s: String) -> String {
+    const MAX: usize = 200;
+    if s.len() > MAX {
+        let mut end = MAX;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
 
 /// Output formats of `fmt=` (spec/is-protocol.md §4.33) that ipsd encodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +94,10 @@ pub enum Format {
 impl Format {
     /// Whether the output keeps an alpha channel (otherwise the plan flattens onto `bgc`).
     pub fn has_alpha(self) -> bool {
-        matches!(self, Format::PngAlpha | Format::GifAlpha | Format::TifAlpha | Format::WebpAlpha)
+        matches!(
+            self,
+            Format::PngAlpha | Format::GifAlpha | Format::TifAlpha | Format::WebpAlpha
+        )
     }
 
     /// MIME type of the encoded output.

@@ -1,0 +1,213 @@
+//! Source bytes to `engine::Image` (RGBA8, sRGB, straight alpha), the first step after storage
+//! in the copyImage and `/is/image` flow. The header is read first and the pixel limit checked
+//! before any pixel is decoded; then the format's decoder runs (JPEG: `decode_jpeg`, with DCT
+//! shrink-on-load; the others: `decode_other`), embedded ICC profiles are converted to sRGB
+//! (`icc`) and the EXIF orientation is applied (`orient`), so callers always see the image as
+//! displayed. Decoder panics are caught and reported as corrupt data.
+
+use super::{decode_jpeg, decode_other, orient, CodecError};
+use crate::engine::Image;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Formats ipsd reads (the ones `probe` accepts on upload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Jpeg,
+    Png,
+    Gif,
+    Tiff,
+    Webp,
+    Bmp,
+}
+
+impl SourceFormat {
+    /// Recognises a format from its magic bytes.
+    pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
+        let starts = |m: &[u8]| bytes.starts_with(m);
+        if starts(&[0xFF, 0xD8, 0xFF]) {
+            Some(SourceFormat::Jpeg)
+        } else if starts(b"\x89PNG\r\n\x1a\n") {
+            Some(SourceFormat::Png)
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            Some(SourceFormat::Gif)
+        } else if starts(b"II*\0") || starts(b"MM\0*") || starts(b"II+\0") || starts(b"MM\0+") {
+            Some(SourceFormat::Tiff)
+        } else if bytes.len() >= 12 && starts(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(SourceFormat::Webp)
+        } else if starts(b"BM") {
+            Some(SourceFormat::Bmp)
+        } else {
+            None
+        }
+    }
+
+    /// The stored-format name (as `probe::format_name` and `ImageMeta::format` spell it).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "jpeg",
+            SourceFormat::Png => "png",
+            SourceFormat::Gif => "gif",
+            SourceFormat::Tiff => "tiff",
+            SourceFormat::Webp => "webp",
+            SourceFormat::Bmp => "bmp",
+        }
+    }
+}
+
+/// Limits and hints for one decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Largest accepted `width × height` of the stored image; checked from the header.
+    pub max_pixels: u64,
+    /// Shrink-on-load hint: 1, 2, 4 or 8 (other values are rounded down to one of these). JPEG
+    /// decodes at 1/`shrink` of its size (DCT scaling); other formats ignore it. The caller must
+    /// still resample to the exact size: `Decoded::image` has the real dimensions.
+    pub shrink: u32,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            max_pixels: 100_000_000,
+            shrink: 1,
+        }
+    }
+}
+
+/// What the header says, before any pixel is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub format: SourceFormat,
+    /// Displayed width (after the EXIF orientation).
+    pub width: u32,
+    /// Displayed height (after the EXIF orientation).
+    pub height: u32,
+    /// The stored pixels have an alpha channel (or a transparent palette entry).
+    pub has_alpha: bool,
+    /// EXIF orientation, 1..=8 (1: stored as displayed; 5..=8 swap width and height).
+    pub orientation: u8,
+}
+
+impl Header {
+    /// Width and height of the pixels as stored (before the orientation is applied).
+    pub fn stored_size(&self) -> (u32, u32) {
+        if orient::swaps_axes(self.orientation) {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+
+    /// `width × height`.
+    pub fn pixels(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+}
+
+/// A decoded image and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// RGBA8 sRGB straight alpha, as displayed; `shrink` times smaller than the header's size
+    /// (rounded up) when shrink-on-load applied.
+    pub image: Image,
+    /// The full-size header.
+    pub header: Header,
+    /// The DCT scale denominator actually used (1, 2, 4 or 8); 1 for formats without it.
+    pub shrink: u32,
+}
+
+/// Reads the format, size, alpha and orientation without decoding pixels.
+pub fn header(bytes: &[u8]) -> Result<Header, CodecError> {
+    guard(|| read_header(bytes))
+}
+
+/// Decodes `bytes` to RGBA8 sRGB as displayed. Refuses over-limit images before decoding.
+pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError> {
+    guard(|| {
+        let header = read_header(bytes)?;
+        check_limit(&header, opts.max_pixels)?;
+        let shrink = shrink_factor(opts.shrink);
+        let (stored, shrink) = match header.format {
+            SourceFormat::Jpeg => decode_jpeg::decode(bytes, &header, shrink)?,
+            f => (decode_other::decode(bytes, f, &header)?, 1),
+        };
+        Ok(Decoded {
+            image: orient::apply(stored, header.orientation),
+            header,
+            shrink,
+        })
+    })
+}
+
+fn read_header(bytes: &[u8]) -> Result<Header, CodecError> {
+    let format = SourceFormat::sniff(bytes).ok_or(CodecError::Unsupported)?;
+    let header = match format {
+        SourceFormat::Jpeg => decode_jpeg::header(bytes)?,
+        f => decode_other::header(bytes, f)?,
+    };
+    if header.width == 0 || header.height == 0 {
+        return Err(CodecError::corrupt("image has zero width or height"));
+    }
+    Ok(header)
+}
+
+fn check_limit(h: &Header, limit: u64) -> Result<(), CodecError> {
+    if h.pixels() > limit {
+        return Err(CodecError::TooLarge {
+            width: h.width,
+            height: h.height,
+            pixels: h.pixels(),
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// The supported DCT scale at or below the hint.
+fn shrink_factor(hint: u32) -> u32 {
+    match hint {
+        8.. => 8,
+        4..=7 => 4,
+        2..=3 => 2,
+        _ => 1,
+    }
+}
+
+/// Runs a decoder, turning a panic inside a third-party decoder into `Corrupt`.
+fn guard<T>(f: impl FnOnce() -> Result<T, CodecError>) -> Result<T, CodecError> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(CodecError::corrupt("the decoder failed on this data")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_bytes() {
+        assert_eq!(
+            SourceFormat::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(SourceFormat::Jpeg)
+        );
+        assert_eq!(SourceFormat::sniff(b"GIF89a..."), Some(SourceFormat::Gif));
+        assert_eq!(
+            SourceFormat::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(SourceFormat::Webp)
+        );
+        assert_eq!(SourceFormat::sniff(b"RIFF\0\0\0\0WAVE"), None);
+        assert_eq!(SourceFormat::sniff(b""), None);
+        assert_eq!(header(b"hello"), Err(CodecError::Unsupported));
+    }
+
+    #[test]
+    fn shrink_hint_rounds_down_to_a_dct_scale() {
+        let got: Vec<u32> = [0, 1, 2, 3, 4, 5, 7, 8, 100].map(shrink_factor).to_vec();
+        assert_eq!(got, vec![1, 1, 2, 2, 4, 4, 4, 8, 8]);
+    }
+
+    #[test]
+    fn guard_turns_panics_into_corrupt() {
+        let r: Result<(), _> = guard(|| panic!("boom"));
+        assert!(matches!(r, Err(CodecError::Corrupt(_))));
+    }
+}

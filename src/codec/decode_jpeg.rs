@@ -1,0 +1,191 @@
+//! JPEG decoding for `decode`: header and EXIF orientation from `jpeg-decoder`'s marker parser;
+//! pixels from `zune-jpeg` for full-size YCbCr/RGB/gray images (the faster full decoder) and from
+//! `jpeg-decoder` for shrink-on-load (its reduced IDCT decodes 1/2, 1/4 or 1/8 directly) and for
+//! 4-channel CMYK/YCCK images, whose raw ink values it returns (Adobe-inverted data, as
+//! Photoshop and Pillow write it, and YCCK are both turned into plain CMYK; it assumes Adobe
+//! inversion for every 4-channel JPEG, like browsers do). Colour then goes to sRGB through
+//! `icc`. A JPEG whose last scan has no end-of-image marker is refused as truncated, because
+//! both decoders would pad the missing data silently.
+
+use super::decode::{Header, SourceFormat};
+use super::icc::{self, Source};
+use super::{orient, CodecError};
+use crate::engine::Image;
+use jpeg_decoder::{Decoder, PixelFormat};
+use zune_jpeg::zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+
+pub(super) fn header(bytes: &[u8]) -> Result<Header, CodecError> {
+    let mut d = Decoder::new(bytes);
+    d.read_info().map_err(CodecError::corrupt)?;
+    let info = d
+        .info()
+        .ok_or_else(|| CodecError::corrupt("JPEG has no frame header"))?;
+    let orientation = d.exif_data().map(orient::from_exif).unwrap_or(1);
+    let (w, h) = (info.width as u32, info.height as u32);
+    let (width, height) = if orient::swaps_axes(orientation) {
+        (h, w)
+    } else {
+        (w, h)
+    };
+    Ok(Header {
+        format: SourceFormat::Jpeg,
+        width,
+        height,
+        has_alpha: false,
+        orientation,
+    })
+}
+
+/// Decodes the stored (not yet oriented) pixels, at 1/`shrink` size when `shrink > 1`. Returns
+/// the image and the scale denominator actually used.
+pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u32), CodecError> {
+    if !has_eoi(bytes) {
+        return Err(CodecError::corrupt(
+            "JPEG ends before its end-of-image marker",
+        ));
+    }
+    let (w, ht) = h.stored_size();
+    let mut d = Decoder::new(bytes);
+    d.read_info().map_err(CodecError::corrupt)?;
+    let info = d.info().ok_or_else(|| CodecError::corrupt("no frame"))?;
+    // Only the coefficient and output buffers of this image size may be allocated.
+    d.set_max_decoding_buffer_size(buffer_limit(w, ht));
+    let fast_path =
+        shrink == 1 && matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
+    if fast_path {
+        return Ok((decode_zune(bytes, w, ht)?, 1));
+    }
+    let mut scale = 1;
+    if shrink > 1 {
+        let req = |v: u32| v.div_ceil(shrink).clamp(1, u16::MAX as u32) as u16;
+        let (sw, _) = d.scale(req(w), req(ht)).map_err(CodecError::corrupt)?;
+        scale = [8, 4, 2, 1]
+            .into_iter()
+            .find(|s| w.div_ceil(*s) == sw as u32)
+            .unwrap_or(1);
+    }
+    let pixels = d.decode().map_err(CodecError::corrupt)?;
+    let info = d.info().ok_or_else(|| CodecError::corrupt("no frame"))?;
+    let (ow, oh) = (info.width as u32, info.height as u32);
+    let icc = d.icc_profile();
+    let img = match info.pixel_format {
+        PixelFormat::CMYK32 => icc::cmyk_to_rgba(&pixels, ow, oh, icc.as_deref()),
+        PixelFormat::RGB24 => {
+            let mut img = expand(&pixels, ow, oh, 3);
+            icc::to_srgb(&mut img, icc.as_deref(), Source::Rgb);
+            img
+        }
+        PixelFormat::L8 => {
+            let mut img = expand(&pixels, ow, oh, 1);
+            icc::to_srgb(&mut img, icc.as_deref(), Source::Gray);
+            img
+        }
+        PixelFormat::L16 => {
+            let high: Vec<u8> = pixels
+                .chunks_exact(2)
+                .map(|p| (u16::from_ne_bytes([p[0], p[1]]) >> 8) as u8)
+                .collect();
+            expand(&high, ow, oh, 1)
+        }
+    };
+    check_size(&img, ow, oh)?;
+    Ok((img, scale))
+}
+
+fn decode_zune(bytes: &[u8], w: u32, h: u32) -> Result<Image, CodecError> {
+    let opts = DecoderOptions::default()
+        .set_max_width(w as usize)
+        .set_max_height(h as usize)
+        .jpeg_set_out_colorspace(ColorSpace::RGBA);
+    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), opts);
+    d.decode_headers().map_err(CodecError::corrupt)?;
+    let gray = d.input_colorspace() == Some(ColorSpace::Luma);
+    let data = d.decode().map_err(CodecError::corrupt)?;
+    let img = Image {
+        width: w,
+        height: h,
+        data,
+    };
+    check_size(&img, w, h)?;
+    let mut img = img;
+    let source = if gray { Source::Gray } else { Source::Rgb };
+    icc::to_srgb(&mut img, d.icc_profile().as_deref(), source);
+    Ok(img)
+}
+
+fn check_size(img: &Image, w: u32, h: u32) -> Result<(), CodecError> {
+    if img.data.len() != w as usize * h as usize * 4 {
+        return Err(CodecError::corrupt(
+            "decoded size does not match the header",
+        ));
+    }
+    Ok(())
+}
+
+/// RGB or gray samples to RGBA8.
+fn expand(src: &[u8], w: u32, h: u32, channels: usize) -> Image {
+    let mut data = Vec::with_capacity(w as usize * h as usize * 4);
+    for p in src.chunks_exact(channels) {
+        match channels {
+            1 => data.extend_from_slice(&[p[0], p[0], p[0], 255]),
+            _ => data.extend_from_slice(&[p[0], p[1], p[2], 255]),
+        }
+    }
+    Image {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+/// Room for 4 components of 16-bit coefficients (progressive) plus the output buffer.
+fn buffer_limit(w: u32, h: u32) -> usize {
+    let px = (w as usize).div_ceil(8) * 8 * (h as usize).div_ceil(8) * 8;
+    px.saturating_mul(16).max(1 << 20)
+}
+
+/// True when an EOI marker (FF D9) follows the last start-of-scan (FF DA). Entropy-coded data
+/// stuffs every FF with 00, so an FF D9 after the last SOS is the real end of the image.
+fn has_eoi(b: &[u8]) -> bool {
+    match b.windows(2).rposition(|w| w == [0xFF, 0xDA]) {
+        Some(i) => b[i..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u16, h: u16) -> Vec<u8> {
+        let px: Vec<u8> = (0..w as u32 * h as u32)
+            .flat_map(|i| [(i % 251) as u8, (i % 13 * 19) as u8, 90])
+            .collect();
+        let mut out = Vec::new();
+        jpeg_encoder::Encoder::new(&mut out, 90)
+            .encode(&px, w, h, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn shrink_reports_the_real_scale_and_size() {
+        let j = jpeg(101, 67);
+        let h = header(&j).unwrap();
+        for (shrink, size) in [(1, (101, 67)), (2, (51, 34)), (4, (26, 17)), (8, (13, 9))] {
+            let (img, got) = decode(&j, &h, shrink).unwrap();
+            assert_eq!(got, shrink);
+            assert_eq!((img.width, img.height), size, "shrink {shrink}");
+            assert_eq!(img.data.len(), size.0 as usize * size.1 as usize * 4);
+        }
+    }
+
+    #[test]
+    fn missing_eoi_is_corrupt() {
+        let j = jpeg(32, 32);
+        let h = header(&j).unwrap();
+        let cut = &j[..j.len() - 2];
+        assert!(matches!(decode(cut, &h, 1), Err(CodecError::Corrupt(_))));
+        assert!(has_eoi(&j));
+    }
+}

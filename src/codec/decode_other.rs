@@ -1,0 +1,89 @@
+//! PNG, GIF (first frame), TIFF, WebP and BMP decoding for `decode`, through the `image` crate's
+//! pure-Rust decoders under an allocation cap. 16-bit, gray, palette and alpha variants all come
+//! out as RGBA8 straight alpha (16-bit values are rounded to 8 bits); embedded ICC profiles go
+//! through `icc`; the EXIF orientation (PNG eXIf, WebP EXIF, TIFF tag) is read here and applied
+//! by `decode`.
+
+use super::decode::{Header, SourceFormat};
+use super::icc::{self, Source};
+use super::CodecError;
+use crate::engine::Image;
+use image::{ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+pub(super) fn header(bytes: &[u8], format: SourceFormat) -> Result<Header, CodecError> {
+    let mut d = reader(bytes, format, None)
+        .into_decoder()
+        .map_err(CodecError::corrupt)?;
+    let (w, h) = d.dimensions();
+    let has_alpha = d.color_type().has_alpha();
+    let orientation = d.orientation().map(|o| o.to_exif()).unwrap_or(1);
+    let (width, height) = if super::orient::swaps_axes(orientation) {
+        (h, w)
+    } else {
+        (w, h)
+    };
+    Ok(Header {
+        format,
+        width,
+        height,
+        has_alpha,
+        orientation,
+    })
+}
+
+/// Decodes the stored (not yet oriented) pixels of a non-JPEG image.
+pub(super) fn decode(bytes: &[u8], format: SourceFormat, h: &Header) -> Result<Image, CodecError> {
+    let (w, ht) = h.stored_size();
+    let pixels = w as u64 * ht as u64;
+    let limits = {
+        let mut l = Limits::default();
+        l.max_image_width = Some(w);
+        l.max_image_height = Some(ht);
+        // The decoded buffer (up to 16-bit RGBA), the RGBA8 copy and decoder state.
+        l.max_alloc = Some(pixels.saturating_mul(16).saturating_add(64 << 20));
+        l
+    };
+    let mut d = reader(bytes, format, Some(limits))
+        .into_decoder()
+        .map_err(CodecError::corrupt)?;
+    if d.dimensions() != (w, ht) {
+        return Err(CodecError::corrupt("image size changed between reads"));
+    }
+    let gray = matches!(
+        d.color_type(),
+        ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16
+    );
+    let icc = d.icc_profile().ok().flatten();
+    let rgba = DynamicImage::from_decoder(d)
+        .map_err(CodecError::corrupt)?
+        .into_rgba8();
+    let mut img = Image {
+        width: w,
+        height: ht,
+        data: rgba.into_raw(),
+    };
+    let source = if gray { Source::Gray } else { Source::Rgb };
+    icc::to_srgb(&mut img, icc.as_deref(), source);
+    Ok(img)
+}
+
+fn reader(
+    bytes: &[u8],
+    format: SourceFormat,
+    limits: Option<Limits>,
+) -> ImageReader<Cursor<&[u8]>> {
+    let f = match format {
+        SourceFormat::Png => ImageFormat::Png,
+        SourceFormat::Gif => ImageFormat::Gif,
+        SourceFormat::Tiff => ImageFormat::Tiff,
+        SourceFormat::Webp => ImageFormat::WebP,
+        SourceFormat::Bmp => ImageFormat::Bmp,
+        SourceFormat::Jpeg => ImageFormat::Jpeg,
+    };
+    let mut r = ImageReader::with_format(Cursor::new(bytes), f);
+    if let Some(l) = limits {
+        r.limits(l);
+    }
+    r
+}
