@@ -128,67 +128,102 @@ fn blank(width: u32, height: u32) -> Step {
     }
 }
 
+/// Where things lie: the source window, P space, and what of the reply can show content.
+struct Frame {
+    p: PSpace,
+    /// The visible source (source ∩ crop window), in source pixels.
+    source: RectF,
+    /// Source pixels → crop space.
+    in_crop: Aff,
+    /// The reply's box, and the part of it the composite and view cover.
+    out: IRect,
+    visible: RectF,
+    /// `visible` pulled back into P space (whole pixels; padded for bilinear sampling).
+    pre: IRect,
+}
+
+impl Frame {
+    fn new(layer: &Layer, view: &View) -> Frame {
+        let crop = layer.crop;
+        let source = RectF::sized(f64::from(layer.src.0), f64::from(layer.src.1)).intersect(crop);
+        let in_crop = Aff::translate(-crop.x0, -crop.y0);
+        let f = layer.forward.then(view.to_out);
+        let p = PSpace::new(f, layer.axis_aligned, source.map(in_crop));
+        let out = IRect::sized(view.out.0, view.out.1);
+        let visible = view.content.intersect(view.view).intersect(out.to_f());
+        let back = visible.map(p.to_out.inverse());
+        let pre = match (visible.is_empty(), layer.axis_aligned) {
+            (true, _) => IRect::sized(0, 0),
+            (false, true) => back.round(),
+            (false, false) => back.outward(1),
+        };
+        Frame {
+            p,
+            source,
+            in_crop,
+            out,
+            visible,
+            pre,
+        }
+    }
+}
+
 pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
-    let aligned = layer.axis_aligned;
-    let crop = layer.crop;
-    let source = RectF::sized(f64::from(layer.src.0), f64::from(layer.src.1)).intersect(crop);
-    let in_crop = Aff::translate(-crop.x0, -crop.y0);
-    let p = PSpace::new(
-        layer.forward.then(view.to_out),
-        aligned,
-        source.map(in_crop),
-    );
-    let out = IRect::sized(view.out.0, view.out.1);
-    let visible = view.content.intersect(view.view).intersect(out.to_f());
-    let pre = visible.map(p.to_out.inverse());
-    let pre = match (visible.is_empty(), aligned) {
-        (true, _) => IRect::sized(0, 0),
-        (false, true) => pre.round(),
-        (false, false) => pre.outward(1),
-    };
-    let xi = source.map(in_crop.then(p.from_crop)).round().intersect(pre);
+    let fr = Frame::new(layer, view);
     let mut b = Builder {
         steps: Vec::new(),
         cur: None,
         size: layer.src,
         opacity: None,
     };
+    let xi = fr
+        .source
+        .map(fr.in_crop.then(fr.p.from_crop))
+        .round()
+        .intersect(fr.pre);
     if !xi.is_empty() {
         b.cur = Some(xi);
         b.opacity = (fx.opacity < 1.0).then_some(fx.opacity);
-        let to_src = p.from_crop.inverse().then(in_crop.inverse());
+        let to_src = fr.p.from_crop.inverse().then(fr.in_crop.inverse());
         resample(
             &mut b,
-            xi.to_f().map(to_src).intersect(source),
+            xi.to_f().map(to_src).intersect(fr.source),
             xi,
             fx.filter,
         );
     }
     if fx.color.a > 0 {
-        let l = RectF::sized(crop.x1 - crop.x0, crop.y1 - crop.y0).map(p.from_crop);
-        let xl = l.round().intersect(pre);
+        let crop = layer.crop;
+        let l = RectF::sized(crop.x1 - crop.x0, crop.y1 - crop.y0).map(fr.p.from_crop);
+        let xl = l.round().intersect(fr.pre);
         if !xl.is_empty() {
             b.place(xl, Aff::ID, Sampling::Nearest);
             b.underlay(fx.color);
         }
     }
+    place_composite(&mut b, &fr, layer.axis_aligned, fx.bg_color);
+    if let Some(c) = fx.flatten {
+        b.underlay(c);
+    }
+    fuse(b.steps, layer.src)
+}
+
+/// Moves the layer into the reply; with `bgColor=`, first into the visible composite box to
+/// fill it there.
+fn place_composite(b: &mut Builder, fr: &Frame, aligned: bool, bg_color: Rgba) {
     let sampling = if aligned {
         Sampling::Nearest
     } else {
         Sampling::Bilinear
     };
-    let xe = visible.round().intersect(out);
-    if fx.bg_color.a > 0 && !xe.is_empty() {
-        b.place(xe, p.to_out, sampling);
-        b.underlay(fx.bg_color);
-        b.place(out, Aff::ID, Sampling::Nearest);
+    let xe = fr.visible.round().intersect(fr.out);
+    if bg_color.a > 0 && !xe.is_empty() {
+        b.place(xe, fr.p.to_out, sampling);
+        b.underlay(bg_color);
+        b.place(fr.out, Aff::ID, Sampling::Nearest);
     } else {
-        b.place(out, p.to_out, sampling);
+        b.place(fr.out, fr.p.to_out, sampling);
     }
-    if let Some(c) = fx.flatten {
-        b.underlay(c);
-    }
-    fuse(b.steps, layer.src)
 }
 
 /// Resamples the source window `src` to `xi`'s size. A window of whole pixels at scale 1 is
