@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod http;
+pub mod render;
 pub mod modifier;
 pub mod soap;
 pub mod state;

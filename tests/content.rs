@@ -1,5 +1,6 @@
 //! `/is/content` and `/is/image` through the router: stored bytes unchanged, Content-Type,
-//! ETag/Last-Modified with 304 answers, 404s, and commands on /is/image refused with a 400.
+//! ETag/Last-Modified with 304 answers, 404s, rendering with Modifier/PostModifier, and bad
+//! commands answered with a plain-text 400.
 
 mod common;
 
@@ -10,13 +11,13 @@ async fn content_serves_master_bytes_with_validators() {
     let app = TestApp::new().await;
     let (co, root) = app.company("Serve Co").await;
     app.user("s@test.local", "IpsUser", &co).await;
-    let img = png(12, 9);
-    app.upload("s@test.local", &co, "j", &[("logo.png", &img)], "")
+    let img_bytes = png(12, 9);
+    app.upload("s@test.local", &co, "j", &[("logo.png", &img_bytes)], "")
         .await;
     let url = format!("/is/content/{root}/logo");
     let r = app.get(&url, &[]).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body, img);
+    assert_eq!(r.body, img_bytes);
     assert_eq!(r.headers["content-type"], "image/png");
     let etag = r.headers["etag"].to_str().unwrap().to_string();
     let modified = r.headers["last-modified"].to_str().unwrap().to_string();
@@ -54,17 +55,40 @@ async fn content_serves_master_bytes_with_validators() {
         404
     );
     assert_eq!(app.get("/is/content/NoSuchCo/logo", &[]).await.status, 404);
-    // /is/image serves the stored image and refuses commands it cannot apply yet.
+    // /is/image renders by the Image Serving rules: JPEG by default, commands applied.
     let r = app.get(&format!("/is/image/{root}/logo"), &[]).await;
-    assert_eq!((r.status.as_u16(), r.body.clone()), (200, img.clone()));
-    let r = app
-        .get(&format!("/is/image/{root}/logo?wid=100"), &[])
-        .await;
-    assert_eq!(r.status, 400);
-    assert!(r.headers["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
+    assert_eq!((r.status.as_u16(), r.headers["content-type"].to_str().unwrap()), (200, "image/jpeg"));
+    let r = app.get(&format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"), &[]).await;
+    assert_eq!(r.headers["content-type"], "image/png");
+    let img = image::load_from_memory(&r.body).unwrap();
+    assert_eq!((img.width(), img.height()), (100, 75));
+    let etag = r.headers["etag"].to_str().unwrap().to_string();
+    let again = app.get(&format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"), &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, 304);
+    let other = app.get(&format!("/is/image/{root}/logo?wid=101&fmt=png-alpha"), &[("if-none-match", &etag)]).await;
+    assert_eq!(other.status, 200, "another command string is another ETag");
+    // Bad commands are a 400 with a plain-text reason naming the command; never a 500.
+    for (q, cmd) in [("wid=0", "wid"), ("wid=abc", "wid"), ("fmt=bmp", "fmt"), ("rotate=NaN", "rotate"), ("wid=5000", "MaxPix")] {
+        let r = app.get(&format!("/is/image/{root}/logo?{q}"), &[]).await;
+        assert_eq!(r.status, 400, "{q}");
+        assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+        assert!(r.text().contains(cmd), "{q}: {}", r.text());
+    }
+    // The record's Modifier and PostModifier wrap the request (is-catalog.md §4.2).
+    let h = app.handle_of("s@test.local", &co, "logo").await;
+    let set = format!(
+        "<companyHandle>{co}</companyHandle><assetHandle>{h}</assetHandle>\
+         <urlModifier>wid=6&amp;fmt=jpeg</urlModifier><urlPostApplyModifier>fmt=png</urlPostApplyModifier>"
+    );
+    app.ok("s@test.local", "setUrlModifier", &set).await;
+    let r = app.get(&format!("/is/image/{root}/logo"), &[]).await;
+    assert_eq!(r.headers["content-type"], "image/png");
+    assert_eq!(image::load_from_memory(&r.body).unwrap().width(), 6);
+    let r = app.get(&format!("/is/image/{root}/logo?wid=8&fmt=webp"), &[]).await;
+    assert_eq!(r.headers["content-type"], "image/png", "PostModifier wins over the request");
+    assert_eq!(image::load_from_memory(&r.body).unwrap().width(), 8, "the request wins over Modifier");
+    // /is/content still serves the stored master unchanged.
+    assert_eq!(app.get(&url, &[]).await.body, img_bytes);
     // Trashed assets are not served.
     let h = app.handle_of("s@test.local", &co, "logo").await;
     app.ok(

@@ -144,6 +144,8 @@ impl TestApp {
     pub async fn with_config(f: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = Config::for_data_dir(dir.path());
+        // Integration tests render on the CPU executor; tests/gpu.rs covers the GPU twin.
+        cfg.executor = ipsd::config::ExecutorChoice::Cpu;
         f(&mut cfg);
         let st = AppState::open(cfg).await.unwrap();
         assert!(ipsd::demo::create_first_admin(&st, ADMIN, PW)

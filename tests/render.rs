@@ -1,0 +1,163 @@
+//! copyImage rendering end to end: upload, copy with geometry and format commands, check the
+//! stored master's size and format through getAssets and its pixels through /is/image, and every
+//! bad-input case (values, limits, corrupt sources, degenerate sizes).
+
+mod common;
+
+use common::*;
+use ipsd::catalog::{ImageMeta, NewAsset};
+
+const U: &str = "r@test.local";
+
+async fn setup() -> (TestApp, String, String, String) {
+    let app = TestApp::new().await;
+    let (co, root) = app.company("Render Co").await;
+    app.user(U, "IpsUser", &co).await;
+    let photo = photo(320, 200);
+    app.upload(U, &co, "src", &[("src.png", &photo)], "").await;
+    let src = app.handle_of(U, &co, "src").await;
+    (app, co, root, src)
+}
+
+/// A photo-like PNG: gradients plus a bright square in the top-left corner.
+fn photo(w: u32, h: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::from_fn(w, h, |x, y| {
+        if x < w / 8 && y < h / 8 {
+            image::Rgb([250, 250, 250])
+        } else {
+            image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 60])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn copy(app: &TestApp, co: &str, root: &str, src: &str, name: &str, m: &str) -> Reply {
+    let inner = format!(
+        "<companyHandle>{co}</companyHandle><assetHandle>{src}</assetHandle><folderHandle>f|{root}/</folderHandle>\
+         <name>{name}</name><urlModifier>{}</urlModifier>",
+        m.replace('&', "&amp;")
+    );
+    app.call_ns(NS, U, "copyImage", &inner).await
+}
+
+/// (width, height, fileName) from getAssets.
+async fn info(app: &TestApp, co: &str, handle: &str) -> (String, String, String) {
+    let r = app.ok(U, "getAssets", &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{handle}</items></assetHandleArray>")).await;
+    let a = items(&r.payload(), "assetArray")[0].clone();
+    let i = a.children.iter().find(|c| c.name == "imageInfo").unwrap().clone();
+    (field(&i, "width"), field(&i, "height"), field(&a, "fileName"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_render_their_commands() {
+    let (app, co, root, src) = setup().await;
+    let cases = [
+        ("thumb", "wid=160&hei=120&fit=crop&fmt=jpeg&qlt=85", ("160", "120", "thumb.jpg")),
+        ("fit", "wid=100&hei=100&fit=fit&fmt=png", ("100", "100", "fit.png")),
+        ("constrain", "wid=100&hei=100&fit=constrain", ("100", "62", "constrain.png")),
+        ("cropped", "crop=10,20,100,50&fmt=png-alpha", ("100", "50", "cropped.png")),
+        ("rot", "rotate=90&wid=100&fmt=tif", ("100", "160", "rot.tif")),
+        ("flipped", "flip=lr&fmt=webp&qlt=90", ("320", "200", "flipped.webp")),
+        ("gif", "wid=32&fmt=gif", ("32", "20", "gif.gif")),
+    ];
+    for (name, m, want) in cases {
+        let r = copy(&app, &co, &root, &src, name, m).await;
+        assert_eq!(r.status, 200, "{m}: {}", r.text());
+        let h = r.get("assetHandle");
+        let got = info(&app, &co, &h).await;
+        assert_eq!((got.0.as_str(), got.1.as_str(), got.2.as_str()), want, "{m}");
+        // The stored master decodes to the reported size.
+        let body = app.get(&format!("/is/content/{root}/{name}"), &[]).await;
+        let img = image::load_from_memory(&body.body).unwrap();
+        assert_eq!((img.width().to_string(), img.height().to_string()), (got.0, got.1), "{m}");
+    }
+    // flip=lr moved the bright corner from the left to the right.
+    let flipped = app.get(&format!("/is/image/{root}/flipped?scl=1&fmt=png"), &[]).await;
+    let img = image::load_from_memory(&flipped.body).unwrap().to_rgb8();
+    assert!(img.get_pixel(315, 5)[0] > 230 && img.get_pixel(5, 5)[0] < 60, "flip did not mirror");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn image_serving_returns_the_same_pixels_as_the_copy() {
+    let (app, co, root, src) = setup().await;
+    let m = "crop=20,10,200,150&wid=120&flip=ud&fmt=png";
+    let r = copy(&app, &co, &root, &src, "baked", m).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let stored = app.get(&format!("/is/content/{root}/baked"), &[]).await;
+    let served = app.get(&format!("/is/image/{root}/src?{m}"), &[]).await;
+    assert_eq!(served.headers["content-type"], "image/png");
+    let a = image::load_from_memory(&stored.body).unwrap().to_rgba8();
+    let b = image::load_from_memory(&served.body).unwrap().to_rgba8();
+    assert_eq!(a.dimensions(), b.dimensions());
+    assert_eq!(a.as_raw(), b.as_raw(), "copyImage and /is/image render the same pixels");
+    // And the copy, served unscaled, is its own master.
+    let own = app.get(&format!("/is/image/{root}/baked?scl=1&fmt=png"), &[]).await;
+    let c = image::load_from_memory(&own.body).unwrap().to_rgba8();
+    assert_eq!(a.as_raw(), c.as_raw());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_commands_fault_and_store_nothing() {
+    let (app, co, root, src) = setup().await;
+    let before = app.blob_files();
+    for (m, needle) in [
+        ("wid=0", "wid"),
+        ("hei=-1", "hei"),
+        ("wid=100000", "limit"),
+        ("fmt=unknownfmt", "fmt"),
+        ("rotate=NaN", "rotate"),
+        ("qlt=0", "qlt"),
+        ("fit=sideways&wid=10&hei=10", "fit"),
+        ("crop=0,0,0,0", "crop"),
+        ("bgc=notacolor", "bgc"),
+        ("src=other", "src"),
+        ("req=props", "req"),
+        ("op_blur=3", "op_blur"),
+    ] {
+        let r = copy(&app, &co, &root, &src, "bad", m).await;
+        assert_eq!(r.code(), 30001, "{m}: {}", r.text());
+        assert!(r.reason().contains(needle), "{m}: {}", r.reason());
+    }
+    assert_eq!(app.blob_files(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corrupt_sources_and_degenerate_sizes() {
+    let (app, co, root, _) = setup().await;
+    // A corrupt master (written behind the API's back) gives a clear fault, not a crash.
+    let cid: i64 = co.trim_start_matches("c|").parse().unwrap();
+    let folder = app.st.catalog.folder_by_path(cid, &format!("{root}/")).await.unwrap().unwrap();
+    let blob = app.st.blobs.put(bytes::Bytes::from_static(b"\xff\xd8\xff\xe0 truncated")).await.unwrap();
+    let bad = app
+        .st
+        .catalog
+        .insert_asset(&NewAsset {
+            company_id: cid,
+            asset_type: "Image".into(),
+            name: "broken".into(),
+            folder_id: folder.id,
+            file_name: "broken.jpg".into(),
+            blob,
+            image: ImageMeta { width: 10, height: 10, format: "jpeg".into(), file_size: 14 },
+            user: U.into(),
+            ready_for_publish: false,
+        })
+        .await
+        .unwrap();
+    let r = copy(&app, &co, &root, &format!("a|{}", bad.id), "from-broken", "wid=10").await;
+    assert_eq!(r.code(), 30001);
+    assert!(r.reason().contains("Source image"), "{}", r.reason());
+    assert_eq!(app.get(&format!("/is/image/{root}/broken?wid=10"), &[]).await.status, 500);
+    // 1×1 and 30000×10 sources render.
+    for (name, w, h, m, want) in [("one", 1, 1, "wid=50&fmt=png", (50, 50)), ("strip", 30000, 10, "wid=3000&fmt=png", (3000, 1))] {
+        app.upload(U, &co, name, &[(&format!("{name}.png"), &png(w, h))], "").await;
+        let src = app.handle_of(U, &co, name).await;
+        let r = copy(&app, &co, &root, &src, &format!("{name}-copy"), m).await;
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        let body = app.get(&format!("/is/content/{root}/{name}-copy"), &[]).await;
+        let img = image::load_from_memory(&body.body).unwrap();
+        assert_eq!((img.width(), img.height()), want, "{name}");
+    }
+}
