@@ -605,6 +605,13 @@ fn executor_trait_runs_on_tokio() {
     let Some(g) = gpu() else { return };
     assert!(g.describe().starts_with("gpu ("), "{}", g.describe());
     assert_eq!(g.describe(), format!("gpu ({})", g.adapter_name()));
+    if g.is_software() {
+        // Production never picks a software adapter unless told to.
+        let hw = GpuExecutor::new(GpuOptions {
+            allow_software: false,
+        });
+        assert!(hw.map(|h| !h.is_software()).unwrap_or(true));
+    }
     let img = photo(33, 21, true, 12);
     let steps = vec![
         Step::Underlay { color: Rgba::WHITE },

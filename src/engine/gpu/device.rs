@@ -274,9 +274,13 @@ impl Worker {
                     timings,
                 )
             });
+            // Buffers of a failed job may still be mapped or poisoned: drop them.
+            let reuse = r.is_ok();
             let _ = l.job.reply.send(r);
-            for b in l.bufs.into_iter().chain([l.aux, l.alpha, l.staging]) {
-                self.pool.put(b);
+            if reuse {
+                for b in l.bufs.into_iter().chain([l.aux, l.alpha, l.staging]) {
+                    self.pool.put(b);
+                }
             }
         }
     }

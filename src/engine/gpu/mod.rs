@@ -13,6 +13,7 @@ mod device;
 pub mod plan;
 mod pool;
 pub mod preprocess;
+mod resample;
 pub mod shaders;
 
 use super::{EngineError, Executor, Image, Step};
