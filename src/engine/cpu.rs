@@ -36,6 +36,9 @@ pub fn run_steps(mut img: Image, steps: &[Step]) -> Result<Image, EngineError> {
 pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
     match s {
         Step::Resample { src, width, height, filter } => resample(&img, *src, *width, *height, *filter),
+        Step::Affine { width, height, .. } if *width == 0 || *height == 0 => {
+            Err(EngineError::InvalidStep("affine", format!("empty output {width}x{height}")))
+        }
         Step::Affine { m, width, height, fill, sampling } => Ok(affine(&img, m, *width, *height, *fill, *sampling)),
         Step::Underlay { color } => Ok(underlay(img, *color)),
         Step::Opacity { opacity: o } => Ok(opacity(img, *o)),

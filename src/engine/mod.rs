@@ -9,6 +9,7 @@
 //! values internally so transparent pixels never bleed colour.
 
 pub mod cpu;
+pub mod select;
 pub mod gpu;
 
 /// A decoded image: RGBA8, straight alpha, `width * height * 4` bytes.
