@@ -40,7 +40,9 @@ impl AppState {
             tracing::info!(removed, "collected orphan blobs");
         }
         let (choice, soft) = (cfg.executor, cfg.allow_software_gpu);
-        let engine = tokio::task::spawn_blocking(move || crate::engine::select::select(choice, soft)).await??;
+        let engine =
+            tokio::task::spawn_blocking(move || crate::engine::select::select(choice, soft))
+                .await??;
         Ok(Arc::new(AppState {
             engine,
             auth: Authenticator::new(catalog.clone()),

@@ -57,21 +57,48 @@ async fn content_serves_master_bytes_with_validators() {
     assert_eq!(app.get("/is/content/NoSuchCo/logo", &[]).await.status, 404);
     // /is/image renders by the Image Serving rules: JPEG by default, commands applied.
     let r = app.get(&format!("/is/image/{root}/logo"), &[]).await;
-    assert_eq!((r.status.as_u16(), r.headers["content-type"].to_str().unwrap()), (200, "image/jpeg"));
-    let r = app.get(&format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"), &[]).await;
+    assert_eq!(
+        (
+            r.status.as_u16(),
+            r.headers["content-type"].to_str().unwrap()
+        ),
+        (200, "image/jpeg")
+    );
+    let r = app
+        .get(&format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"), &[])
+        .await;
     assert_eq!(r.headers["content-type"], "image/png");
     let img = image::load_from_memory(&r.body).unwrap();
     assert_eq!((img.width(), img.height()), (100, 75));
     let etag = r.headers["etag"].to_str().unwrap().to_string();
-    let again = app.get(&format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"), &[("if-none-match", &etag)]).await;
+    let again = app
+        .get(
+            &format!("/is/image/{root}/logo?wid=100&fmt=png-alpha"),
+            &[("if-none-match", &etag)],
+        )
+        .await;
     assert_eq!(again.status, 304);
-    let other = app.get(&format!("/is/image/{root}/logo?wid=101&fmt=png-alpha"), &[("if-none-match", &etag)]).await;
+    let other = app
+        .get(
+            &format!("/is/image/{root}/logo?wid=101&fmt=png-alpha"),
+            &[("if-none-match", &etag)],
+        )
+        .await;
     assert_eq!(other.status, 200, "another command string is another ETag");
     // Bad commands are a 400 with a plain-text reason naming the command; never a 500.
-    for (q, cmd) in [("wid=0", "wid"), ("wid=abc", "wid"), ("fmt=bmp", "fmt"), ("rotate=NaN", "rotate"), ("wid=5000", "MaxPix")] {
+    for (q, cmd) in [
+        ("wid=0", "wid"),
+        ("wid=abc", "wid"),
+        ("fmt=bmp", "fmt"),
+        ("rotate=NaN", "rotate"),
+        ("wid=5000", "MaxPix"),
+    ] {
         let r = app.get(&format!("/is/image/{root}/logo?{q}"), &[]).await;
         assert_eq!(r.status, 400, "{q}");
-        assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+        assert!(r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"));
         assert!(r.text().contains(cmd), "{q}: {}", r.text());
     }
     // The record's Modifier and PostModifier wrap the request (is-catalog.md §4.2).
@@ -84,9 +111,18 @@ async fn content_serves_master_bytes_with_validators() {
     let r = app.get(&format!("/is/image/{root}/logo"), &[]).await;
     assert_eq!(r.headers["content-type"], "image/png");
     assert_eq!(image::load_from_memory(&r.body).unwrap().width(), 6);
-    let r = app.get(&format!("/is/image/{root}/logo?wid=8&fmt=webp"), &[]).await;
-    assert_eq!(r.headers["content-type"], "image/png", "PostModifier wins over the request");
-    assert_eq!(image::load_from_memory(&r.body).unwrap().width(), 8, "the request wins over Modifier");
+    let r = app
+        .get(&format!("/is/image/{root}/logo?wid=8&fmt=webp"), &[])
+        .await;
+    assert_eq!(
+        r.headers["content-type"], "image/png",
+        "PostModifier wins over the request"
+    );
+    assert_eq!(
+        image::load_from_memory(&r.body).unwrap().width(),
+        8,
+        "the request wins over Modifier"
+    );
     // /is/content still serves the stored master unchanged.
     assert_eq!(app.get(&url, &[]).await.body, img_bytes);
     // Trashed assets are not served.

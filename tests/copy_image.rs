@@ -333,9 +333,20 @@ async fn check_order_faults() {
     }
     // 13. a bad urlModifier names the command and the value; nothing is stored.
     let before = app.blob_files();
-    let r = app.call_ns(NS, UA, "copyImage", &copy_body(&w.a, &w.src, &root, "rendered", "wid=0&amp;fmt=bmp")).await;
+    let r = app
+        .call_ns(
+            NS,
+            UA,
+            "copyImage",
+            &copy_body(&w.a, &w.src, &root, "rendered", "wid=0&amp;fmt=bmp"),
+        )
+        .await;
     assert_eq!(r.code(), 30001);
-    assert!(r.reason().contains("wid") && r.reason().contains("fmt") && r.reason().contains("bmp"), "{}", r.reason());
+    assert!(
+        r.reason().contains("wid") && r.reason().contains("fmt") && r.reason().contains("bmp"),
+        "{}",
+        r.reason()
+    );
     assert_eq!(app.blob_files(), before);
     let names = app.ok(UA, "checkAssetNames", &format!("<companyHandle>{}</companyHandle><assetNameArray><items>rendered</items></assetNameArray>", w.a)).await;
     assert!(items(&names.payload(), "inUseNameArray").is_empty());

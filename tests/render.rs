@@ -46,20 +46,53 @@ async fn copy(app: &TestApp, co: &str, root: &str, src: &str, name: &str, m: &st
 async fn info(app: &TestApp, co: &str, handle: &str) -> (String, String, String) {
     let r = app.ok(U, "getAssets", &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{handle}</items></assetHandleArray>")).await;
     let a = items(&r.payload(), "assetArray")[0].clone();
-    let i = a.children.iter().find(|c| c.name == "imageInfo").unwrap().clone();
-    (field(&i, "width"), field(&i, "height"), field(&a, "fileName"))
+    let i = a
+        .children
+        .iter()
+        .find(|c| c.name == "imageInfo")
+        .unwrap()
+        .clone();
+    (
+        field(&i, "width"),
+        field(&i, "height"),
+        field(&a, "fileName"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn copies_render_their_commands() {
     let (app, co, root, src) = setup().await;
     let cases = [
-        ("thumb", "wid=160&hei=120&fit=crop&fmt=jpeg&qlt=85", ("160", "120", "thumb.jpg")),
-        ("fit", "wid=100&hei=100&fit=fit&fmt=png", ("100", "100", "fit.png")),
-        ("constrain", "wid=100&hei=100&fit=constrain", ("100", "63", "constrain.png")),
-        ("cropped", "crop=10,20,100,50&fmt=png-alpha", ("100", "50", "cropped.png")),
-        ("rot", "rotate=90&wid=100&fmt=tif", ("100", "160", "rot.tif")),
-        ("flipped", "flip=lr&fmt=webp&qlt=90", ("320", "200", "flipped.webp")),
+        (
+            "thumb",
+            "wid=160&hei=120&fit=crop&fmt=jpeg&qlt=85",
+            ("160", "120", "thumb.jpg"),
+        ),
+        (
+            "fit",
+            "wid=100&hei=100&fit=fit&fmt=png",
+            ("100", "100", "fit.png"),
+        ),
+        (
+            "constrain",
+            "wid=100&hei=100&fit=constrain",
+            ("100", "63", "constrain.png"),
+        ),
+        (
+            "cropped",
+            "crop=10,20,100,50&fmt=png-alpha",
+            ("100", "50", "cropped.png"),
+        ),
+        (
+            "rot",
+            "rotate=90&wid=100&fmt=tif",
+            ("100", "160", "rot.tif"),
+        ),
+        (
+            "flipped",
+            "flip=lr&fmt=webp&qlt=90",
+            ("320", "200", "flipped.webp"),
+        ),
         ("gif", "wid=32&fmt=gif", ("32", "20", "gif.gif")),
     ];
     for (name, m, want) in cases {
@@ -67,16 +100,29 @@ async fn copies_render_their_commands() {
         assert_eq!(r.status, 200, "{m}: {}", r.text());
         let h = r.get("assetHandle");
         let got = info(&app, &co, &h).await;
-        assert_eq!((got.0.as_str(), got.1.as_str(), got.2.as_str()), want, "{m}");
+        assert_eq!(
+            (got.0.as_str(), got.1.as_str(), got.2.as_str()),
+            want,
+            "{m}"
+        );
         // The stored master decodes to the reported size.
         let body = app.get(&format!("/is/content/{root}/{name}"), &[]).await;
         let img = image::load_from_memory(&body.body).unwrap();
-        assert_eq!((img.width().to_string(), img.height().to_string()), (got.0, got.1), "{m}");
+        assert_eq!(
+            (img.width().to_string(), img.height().to_string()),
+            (got.0, got.1),
+            "{m}"
+        );
     }
     // flip=lr moved the bright corner from the left to the right.
-    let flipped = app.get(&format!("/is/image/{root}/flipped?scl=1&fmt=png"), &[]).await;
+    let flipped = app
+        .get(&format!("/is/image/{root}/flipped?scl=1&fmt=png"), &[])
+        .await;
     let img = image::load_from_memory(&flipped.body).unwrap().to_rgb8();
-    assert!(img.get_pixel(315, 5)[1] > 230 && img.get_pixel(5, 5)[1] < 60, "flip did not mirror");
+    assert!(
+        img.get_pixel(315, 5)[1] > 230 && img.get_pixel(5, 5)[1] < 60,
+        "flip did not mirror"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,9 +137,15 @@ async fn image_serving_returns_the_same_pixels_as_the_copy() {
     let a = image::load_from_memory(&stored.body).unwrap().to_rgba8();
     let b = image::load_from_memory(&served.body).unwrap().to_rgba8();
     assert_eq!(a.dimensions(), b.dimensions());
-    assert_eq!(a.as_raw(), b.as_raw(), "copyImage and /is/image render the same pixels");
+    assert_eq!(
+        a.as_raw(),
+        b.as_raw(),
+        "copyImage and /is/image render the same pixels"
+    );
     // And the copy, served unscaled, is its own master.
-    let own = app.get(&format!("/is/image/{root}/baked?scl=1&fmt=png"), &[]).await;
+    let own = app
+        .get(&format!("/is/image/{root}/baked?scl=1&fmt=png"), &[])
+        .await;
     let c = image::load_from_memory(&own.body).unwrap().to_rgba8();
     assert_eq!(a.as_raw(), c.as_raw());
 }
@@ -128,8 +180,19 @@ async fn corrupt_sources_and_degenerate_sizes() {
     let (app, co, root, _) = setup().await;
     // A corrupt master (written behind the API's back) gives a clear fault, not a crash.
     let cid: i64 = co.trim_start_matches("c|").parse().unwrap();
-    let folder = app.st.catalog.folder_by_path(cid, &format!("{root}/")).await.unwrap().unwrap();
-    let blob = app.st.blobs.put(bytes::Bytes::from_static(b"\xff\xd8\xff\xe0 truncated")).await.unwrap();
+    let folder = app
+        .st
+        .catalog
+        .folder_by_path(cid, &format!("{root}/"))
+        .await
+        .unwrap()
+        .unwrap();
+    let blob = app
+        .st
+        .blobs
+        .put(bytes::Bytes::from_static(b"\xff\xd8\xff\xe0 truncated"))
+        .await
+        .unwrap();
     let bad = app
         .st
         .catalog
@@ -140,24 +203,101 @@ async fn corrupt_sources_and_degenerate_sizes() {
             folder_id: folder.id,
             file_name: "broken.jpg".into(),
             blob,
-            image: ImageMeta { width: 10, height: 10, format: "jpeg".into(), file_size: 14 },
+            image: ImageMeta {
+                width: 10,
+                height: 10,
+                format: "jpeg".into(),
+                file_size: 14,
+            },
             user: U.into(),
             ready_for_publish: false,
         })
         .await
         .unwrap();
-    let r = copy(&app, &co, &root, &format!("a|{}", bad.id), "from-broken", "wid=10").await;
+    let r = copy(
+        &app,
+        &co,
+        &root,
+        &format!("a|{}", bad.id),
+        "from-broken",
+        "wid=10",
+    )
+    .await;
     assert_eq!(r.code(), 30001);
     assert!(r.reason().contains("Source image"), "{}", r.reason());
-    assert_eq!(app.get(&format!("/is/image/{root}/broken?wid=10"), &[]).await.status, 500);
+    assert_eq!(
+        app.get(&format!("/is/image/{root}/broken?wid=10"), &[])
+            .await
+            .status,
+        500
+    );
     // 1×1 and 30000×10 sources render.
-    for (name, w, h, m, want) in [("one", 1, 1, "wid=50&fmt=png", (50, 50)), ("strip", 30000, 10, "wid=3000&fmt=png", (3000, 1))] {
-        app.upload(U, &co, name, &[(&format!("{name}.png"), &png(w, h))], "").await;
+    for (name, w, h, m, want) in [
+        ("one", 1, 1, "wid=50&fmt=png", (50, 50)),
+        ("strip", 30000, 10, "wid=3000&fmt=png", (3000, 1)),
+    ] {
+        app.upload(U, &co, name, &[(&format!("{name}.png"), &png(w, h))], "")
+            .await;
         let src = app.handle_of(U, &co, name).await;
         let r = copy(&app, &co, &root, &src, &format!("{name}-copy"), m).await;
         assert_eq!(r.status, 200, "{name}: {}", r.text());
-        let body = app.get(&format!("/is/content/{root}/{name}-copy"), &[]).await;
+        let body = app
+            .get(&format!("/is/content/{root}/{name}-copy"), &[])
+            .await;
         let img = image::load_from_memory(&body.body).unwrap();
         assert_eq!((img.width(), img.height()), want, "{name}");
     }
+}
+
+/// copyImage through the GPU executor (lavapipe in CI) stores the same pixels as the CPU
+/// executor. Skipped like tests/gpu.rs: `IPSD_SKIP_GPU_TESTS=1`, or no adapter unless
+/// `IPSD_REQUIRE_GPU=1`.
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_image_on_gpu_matches_cpu() {
+    if std::env::var("IPSD_SKIP_GPU_TESTS").is_ok_and(|v| v == "1") {
+        println!("skipping GPU render test: IPSD_SKIP_GPU_TESTS=1");
+        return;
+    }
+    let probe = ipsd::engine::gpu::GpuExecutor::new(ipsd::engine::gpu::GpuOptions {
+        allow_software: true,
+    });
+    if let Err(e) = probe {
+        assert!(
+            !std::env::var("IPSD_REQUIRE_GPU").is_ok_and(|v| v == "1"),
+            "no GPU adapter and IPSD_REQUIRE_GPU=1: {e}"
+        );
+        println!("skipping GPU render test: no Vulkan adapter [{e}]");
+        return;
+    }
+    drop(probe);
+    let m = "crop=10,5,250,180&rotate=90&wid=90&flip=lr&fmt=png-alpha";
+    let mut outputs = Vec::new();
+    for gpu in [false, true] {
+        let app = TestApp::with_config(|c| {
+            if gpu {
+                c.executor = ipsd::config::ExecutorChoice::Gpu;
+                c.allow_software_gpu = true;
+            }
+        })
+        .await;
+        assert_eq!(app.st.engine.describe().starts_with("gpu"), gpu);
+        let (co, root) = app.company("Gpu Co").await;
+        app.user(U, "IpsUser", &co).await;
+        app.upload(U, &co, "src", &[("src.png", &photo(320, 200))], "")
+            .await;
+        let src = app.handle_of(U, &co, "src").await;
+        let r = copy(&app, &co, &root, &src, "out", m).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let body = app.get(&format!("/is/content/{root}/out"), &[]).await;
+        outputs.push(image::load_from_memory(&body.body).unwrap().to_rgba8());
+    }
+    assert_eq!(outputs[0].dimensions(), outputs[1].dimensions());
+    let max = outputs[0]
+        .as_raw()
+        .iter()
+        .zip(outputs[1].as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(max <= 2, "GPU and CPU copies differ by up to {max}");
 }

@@ -12,8 +12,14 @@ const DIR: &str = "tests/data/resample";
 const MIN_PSNR: f64 = 40.0;
 
 fn load(name: &str) -> Image {
-    let img = image::open(Path::new(DIR).join(name)).unwrap_or_else(|e| panic!("{name}: {e}")).to_rgba8();
-    Image { width: img.width(), height: img.height(), data: img.into_raw() }
+    let img = image::open(Path::new(DIR).join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .to_rgba8();
+    Image {
+        width: img.width(),
+        height: img.height(),
+        data: img.into_raw(),
+    }
 }
 
 fn psnr(a: &Image, b: &Image) -> f64 {
@@ -38,14 +44,22 @@ fn psnr(a: &Image, b: &Image) -> f64 {
 fn cpu_resample_matches_pillow() {
     let src = load("source.png");
     let mut report = Vec::new();
-    for (name, filter) in [("bilinear", Filter::Bilinear), ("bicubic", Filter::Bicubic), ("lanczos3", Filter::Lanczos3)] {
+    for (name, filter) in [
+        ("bilinear", Filter::Bilinear),
+        ("bicubic", Filter::Bicubic),
+        ("lanczos3", Filter::Lanczos3),
+    ] {
         for (w, h) in [(100, 75), (31, 200), (400, 300), (257, 96)] {
             let want = load(&format!("ref_{name}_{w}x{h}.png"));
             let src_rect = [0.0, 0.0, src.width as f64, src.height as f64];
             let got = cpu::resample(&src, src_rect, w, h, filter).unwrap();
             let p = psnr(&got, &want);
             report.push(format!("{name} {w}x{h}: {p:.1} dB"));
-            assert!(p >= MIN_PSNR, "{name} {w}x{h}: PSNR {p:.1} dB < {MIN_PSNR}\n{}", report.join("\n"));
+            assert!(
+                p >= MIN_PSNR,
+                "{name} {w}x{h}: PSNR {p:.1} dB < {MIN_PSNR}\n{}",
+                report.join("\n")
+            );
         }
     }
     println!("{}", report.join("\n"));

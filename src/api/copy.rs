@@ -68,7 +68,11 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         asset_type: "Image".into(),
         name: i.name.clone(),
         folder_id: folder.id,
-        file_name: if ext.is_empty() { i.name.clone() } else { format!("{}.{ext}", i.name) },
+        file_name: if ext.is_empty() {
+            i.name.clone()
+        } else {
+            format!("{}.{ext}", i.name)
+        },
         blob: src.blob.clone(),
         image: src.image.clone(),
         user: ctx.caller.email().to_string(),
@@ -83,11 +87,21 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
             tracing::error!(error = %e, "blob write failed");
             Fault::internal()
         })?;
-        let a = ctx.st.catalog.insert_asset(&new).await.map_err(name_conflict(&i.name))?;
+        let a = ctx
+            .st
+            .catalog
+            .insert_asset(&new)
+            .await
+            .map_err(name_conflict(&i.name))?;
         return Ok(reply(ctx, a.id));
     }
     let _gate = ctx.st.blobs.write_guard().await;
-    let a = ctx.st.catalog.insert_asset(&new).await.map_err(name_conflict(&i.name))?;
+    let a = ctx
+        .st
+        .catalog
+        .insert_asset(&new)
+        .await
+        .map_err(name_conflict(&i.name))?;
     Ok(reply(ctx, a.id))
 }
 
@@ -113,12 +127,16 @@ async fn render_copy(ctx: &Ctx<'_>, blob: &str, cmds: &Commands) -> Result<Rende
         Fault::internal()
     })?;
     let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
-    render(ctx.st.engine.as_ref(), bytes, cmds, &limits).await.map_err(|e| match e {
-        RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
-        RenderError::Source(m) => Fault::invalid(format!("Source image cannot be rendered: {m}")),
-        RenderError::Internal(m) => {
-            tracing::error!(detail = %m, "copyImage render failed");
-            Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")
-        }
-    })
+    render(ctx.st.engine.as_ref(), bytes, cmds, &limits)
+        .await
+        .map_err(|e| match e {
+            RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
+            RenderError::Source(m) => {
+                Fault::invalid(format!("Source image cannot be rendered: {m}"))
+            }
+            RenderError::Internal(m) => {
+                tracing::error!(detail = %m, "copyImage render failed");
+                Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")
+            }
+        })
 }

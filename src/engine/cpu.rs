@@ -35,11 +35,22 @@ pub fn run_steps(mut img: Image, steps: &[Step]) -> Result<Image, EngineError> {
 /// Applies one step.
 pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
     match s {
-        Step::Resample { src, width, height, filter } => resample(&img, *src, *width, *height, *filter),
-        Step::Affine { width, height, .. } if *width == 0 || *height == 0 => {
-            Err(EngineError::InvalidStep("affine", format!("empty output {width}x{height}")))
-        }
-        Step::Affine { m, width, height, fill, sampling } => Ok(affine(&img, m, *width, *height, *fill, *sampling)),
+        Step::Resample {
+            src,
+            width,
+            height,
+            filter,
+        } => resample(&img, *src, *width, *height, *filter),
+        Step::Affine { width, height, .. } if *width == 0 || *height == 0 => Err(
+            EngineError::InvalidStep("affine", format!("empty output {width}x{height}")),
+        ),
+        Step::Affine {
+            m,
+            width,
+            height,
+            fill,
+            sampling,
+        } => Ok(affine(&img, m, *width, *height, *fill, *sampling)),
         Step::Underlay { color } => Ok(underlay(img, *color)),
         Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
     }
@@ -69,22 +80,49 @@ fn filter_type(f: Filter) -> fr::FilterType {
 
 /// `resample` (GPU: `resize_h` then `resize_v`): scales `src` = [x, y, w, h] of `img` to
 /// `width × height`.
-pub fn resample(img: &Image, src: [f64; 4], width: u32, height: u32, filter: Filter) -> Result<Image, EngineError> {
+pub fn resample(
+    img: &Image,
+    src: [f64; 4],
+    width: u32,
+    height: u32,
+    filter: Filter,
+) -> Result<Image, EngineError> {
     let [x, y, w, h] = src;
-    let inside = x >= 0.0 && y >= 0.0 && w > 0.0 && h > 0.0 && x + w <= img.width as f64 + 1e-6 && y + h <= img.height as f64 + 1e-6;
+    let inside = x >= 0.0
+        && y >= 0.0
+        && w > 0.0
+        && h > 0.0
+        && x + w <= img.width as f64 + 1e-6
+        && y + h <= img.height as f64 + 1e-6;
     if !inside || width == 0 || height == 0 {
-        return Err(EngineError::InvalidStep("resample", format!("src {src:?} -> {width}x{height} on {}x{}", img.width, img.height)));
+        return Err(EngineError::InvalidStep(
+            "resample",
+            format!(
+                "src {src:?} -> {width}x{height} on {}x{}",
+                img.width, img.height
+            ),
+        ));
     }
     let src_img = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x4)
         .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
     let mut dst = fr::images::Image::new(width, height, fr::PixelType::U8x4);
     let opts = fr::ResizeOptions::new()
         .resize_alg(fr::ResizeAlg::Convolution(filter_type(filter)))
-        .crop(x, y, w.min(img.width as f64 - x), h.min(img.height as f64 - y))
+        .crop(
+            x,
+            y,
+            w.min(img.width as f64 - x),
+            h.min(img.height as f64 - y),
+        )
         .use_alpha(!img.is_opaque());
-    RESIZER.with(|r| r.borrow_mut().resize(&src_img, &mut dst, &opts))
+    RESIZER
+        .with(|r| r.borrow_mut().resize(&src_img, &mut dst, &opts))
         .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    Ok(Image { width, height, data: dst.into_vec() })
+    Ok(Image {
+        width,
+        height,
+        data: dst.into_vec(),
+    })
 }
 
 thread_local! {
@@ -96,7 +134,12 @@ type Px = [f32; 4];
 
 fn premul(p: [u8; 4]) -> Px {
     let a = p[3] as f32 / 255.0;
-    [p[0] as f32 * a, p[1] as f32 * a, p[2] as f32 * a, p[3] as f32]
+    [
+        p[0] as f32 * a,
+        p[1] as f32 * a,
+        p[2] as f32 * a,
+        p[3] as f32,
+    ]
 }
 
 fn unpremul(p: Px) -> [u8; 4] {
@@ -110,23 +153,41 @@ fn unpremul(p: Px) -> [u8; 4] {
 }
 
 /// `affine`: output pixel centre p maps to input point m·p (see `Step::Affine`).
-pub fn affine(img: &Image, m: &[f64; 6], width: u32, height: u32, fill: Rgba, sampling: Sampling) -> Image {
+pub fn affine(
+    img: &Image,
+    m: &[f64; 6],
+    width: u32,
+    height: u32,
+    fill: Rgba,
+    sampling: Sampling,
+) -> Image {
     let mut data = vec![0u8; width as usize * height as usize * 4];
     let fill_px = [fill.r, fill.g, fill.b, fill.a];
-    data.par_chunks_mut(width as usize * 4).enumerate().for_each(|(y, row)| {
-        let py = y as f64 + 0.5;
-        for x in 0..width as usize {
-            let px = x as f64 + 0.5;
-            let qx = m[0] * px + m[1] * py + m[2];
-            let qy = m[3] * px + m[4] * py + m[5];
-            let out = match sampling {
-                Sampling::Nearest => nearest(img, qx, qy, fill_px),
-                Sampling::Bilinear => unpremul(bilinear(img, qx as f32 - 0.5, qy as f32 - 0.5, premul(fill_px))),
-            };
-            row[x * 4..x * 4 + 4].copy_from_slice(&out);
-        }
-    });
-    Image { width, height, data }
+    data.par_chunks_mut(width as usize * 4)
+        .enumerate()
+        .for_each(|(y, row)| {
+            let py = y as f64 + 0.5;
+            for x in 0..width as usize {
+                let px = x as f64 + 0.5;
+                let qx = m[0] * px + m[1] * py + m[2];
+                let qy = m[3] * px + m[4] * py + m[5];
+                let out = match sampling {
+                    Sampling::Nearest => nearest(img, qx, qy, fill_px),
+                    Sampling::Bilinear => unpremul(bilinear(
+                        img,
+                        qx as f32 - 0.5,
+                        qy as f32 - 0.5,
+                        premul(fill_px),
+                    )),
+                };
+                row[x * 4..x * 4 + 4].copy_from_slice(&out);
+            }
+        });
+    Image {
+        width,
+        height,
+        data,
+    }
 }
 
 fn nearest(img: &Image, qx: f64, qy: f64, fill: [u8; 4]) -> [u8; 4] {
@@ -204,29 +265,59 @@ mod tests {
         let mut data = Vec::new();
         for y in 0..h {
             for x in 0..w {
-                data.extend_from_slice(&[(x * 255 / w.max(2).saturating_sub(1).max(1)) as u8, (y * 7 % 256) as u8, 100, 255]);
+                data.extend_from_slice(&[
+                    (x * 255 / w.max(2).saturating_sub(1).max(1)) as u8,
+                    (y * 7 % 256) as u8,
+                    100,
+                    255,
+                ]);
             }
         }
-        Image { width: w, height: h, data }
+        Image {
+            width: w,
+            height: h,
+            data,
+        }
     }
 
     #[test]
     fn nearest_affine_flips_exactly() {
         let img = gradient(5, 3);
-        let flip = affine(&img, &[-1.0, 0.0, 5.0, 0.0, 1.0, 0.0], 5, 3, Rgba::TRANSPARENT, Sampling::Nearest);
+        let flip = affine(
+            &img,
+            &[-1.0, 0.0, 5.0, 0.0, 1.0, 0.0],
+            5,
+            3,
+            Rgba::TRANSPARENT,
+            Sampling::Nearest,
+        );
         for y in 0..3 {
             for x in 0..5 {
                 assert_eq!(flip.pixel(x, y), img.pixel(4 - x, y));
             }
         }
-        let twice = affine(&flip, &[-1.0, 0.0, 5.0, 0.0, 1.0, 0.0], 5, 3, Rgba::TRANSPARENT, Sampling::Nearest);
+        let twice = affine(
+            &flip,
+            &[-1.0, 0.0, 5.0, 0.0, 1.0, 0.0],
+            5,
+            3,
+            Rgba::TRANSPARENT,
+            Sampling::Nearest,
+        );
         assert_eq!(twice, img);
     }
 
     #[test]
     fn affine_fills_outside() {
         let img = Image::filled(2, 2, Rgba::rgb(10, 20, 30));
-        let out = affine(&img, &[1.0, 0.0, -1.0, 0.0, 1.0, -1.0], 4, 4, Rgba::rgb(255, 0, 0), Sampling::Nearest);
+        let out = affine(
+            &img,
+            &[1.0, 0.0, -1.0, 0.0, 1.0, -1.0],
+            4,
+            4,
+            Rgba::rgb(255, 0, 0),
+            Sampling::Nearest,
+        );
         assert_eq!(out.pixel(0, 0), [255, 0, 0, 255]);
         assert_eq!(out.pixel(1, 1), [10, 20, 30, 255]);
         assert_eq!(out.pixel(3, 3), [255, 0, 0, 255]);
@@ -235,13 +326,24 @@ mod tests {
     #[test]
     fn bilinear_identity_is_exact() {
         let img = gradient(9, 4);
-        let out = affine(&img, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 9, 4, Rgba::TRANSPARENT, Sampling::Bilinear);
+        let out = affine(
+            &img,
+            &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+            9,
+            4,
+            Rgba::TRANSPARENT,
+            Sampling::Bilinear,
+        );
         assert_eq!(out, img);
     }
 
     #[test]
     fn underlay_and_opacity() {
-        let img = Image { width: 2, height: 1, data: vec![255, 0, 0, 0, 0, 0, 255, 128] };
+        let img = Image {
+            width: 2,
+            height: 1,
+            data: vec![255, 0, 0, 0, 0, 0, 255, 128],
+        };
         let out = underlay(img.clone(), Rgba::WHITE);
         assert_eq!(out.pixel(0, 0), [255, 255, 255, 255]);
         let p = out.pixel(1, 0);
@@ -254,10 +356,18 @@ mod tests {
     #[test]
     fn resample_sizes_and_flat_colour() {
         let img = Image::filled(40, 30, Rgba::rgb(200, 100, 50));
-        for f in [Filter::Bilinear, Filter::Bicubic, Filter::Lanczos3, Filter::BicubicSharper] {
+        for f in [
+            Filter::Bilinear,
+            Filter::Bicubic,
+            Filter::Lanczos3,
+            Filter::BicubicSharper,
+        ] {
             let out = resample(&img, [0.0, 0.0, 40.0, 30.0], 17, 9, f).unwrap();
             assert_eq!((out.width, out.height), (17, 9));
-            assert!(out.data.chunks(4).all(|p| p == [200, 100, 50, 255]), "{f:?}");
+            assert!(
+                out.data.chunks(4).all(|p| p == [200, 100, 50, 255]),
+                "{f:?}"
+            );
             let up = resample(&img, [5.5, 3.25, 10.0, 10.0], 64, 64, f).unwrap();
             assert!(up.data.chunks(4).all(|p| p == [200, 100, 50, 255]), "{f:?}");
         }

@@ -18,7 +18,9 @@ pub fn select(choice: ExecutorChoice, allow_software: bool) -> anyhow::Result<Ar
                 .map_err(|e| anyhow::anyhow!("--executor gpu: no usable GPU adapter: {e}"))?;
             Arc::new(g)
         }
-        ExecutorChoice::Auto => match GpuExecutor::new(GpuOptions { allow_software: false }) {
+        ExecutorChoice::Auto => match GpuExecutor::new(GpuOptions {
+            allow_software: false,
+        }) {
             Ok(g) => Arc::new(g),
             Err(e) => {
                 tracing::info!(reason = %e, "no hardware GPU; using the CPU executor");

@@ -11,13 +11,13 @@ use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
 use crate::modifier::{self, Limits};
 use crate::render::{render, RenderError};
-use sha2::{Digest, Sha256};
 use crate::state::SharedState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 use std::time::SystemTime;
 
 pub async fn content(
@@ -45,7 +45,11 @@ pub async fn image(
     let etag = render_etag(&a, &query);
     let modified = httpdate::fmt_http_date(SystemTime::from(a.last_modified));
     if not_modified(&h, &etag, &a.last_modified) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::LAST_MODIFIED, modified)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::LAST_MODIFIED, modified)],
+        )
+            .into_response();
     }
     let Ok(bytes) = st.blobs.get(&a.blob).await else {
         tracing::error!(asset = a.id, "blob missing");
@@ -72,7 +76,12 @@ pub async fn image(
 /// A validator over the stored bytes and every command string that shapes the reply.
 fn render_etag(a: &Asset, query: &str) -> String {
     let mut h = Sha256::new();
-    for part in [a.blob.as_str(), &a.url_modifier, query, &a.url_post_modifier] {
+    for part in [
+        a.blob.as_str(),
+        &a.url_modifier,
+        query,
+        &a.url_post_modifier,
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -81,11 +90,21 @@ fn render_etag(a: &Asset, query: &str) -> String {
 
 fn bad_request(reason: &str) -> Response {
     let body = format!("{reason}\n");
-    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 fn internal_error() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Internal server error\n").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Internal server error\n",
+    )
+        .into_response()
 }
 
 async fn find_company(st: &SharedState, co: &str) -> Option<Company> {

@@ -39,7 +39,8 @@ pub async fn render(
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
     let head = decode::header(&source).map_err(|e| RenderError::Source(e.to_string()))?;
-    let plan = modifier::plan(head.width, head.height, commands, limits).map_err(|e| RenderError::Commands(e.to_string()))?;
+    let plan = modifier::plan(head.width, head.height, commands, limits)
+        .map_err(|e| RenderError::Commands(e.to_string()))?;
     let opts = DecodeOptions {
         max_pixels: limits.max_pixels,
         shrink: plan.decode_shrink,
@@ -50,8 +51,14 @@ pub async fn render(
         .map_err(|e| RenderError::Source(e.to_string()))?;
     let img = decoded.image;
     let steps = plan.steps_for_input(img.width, img.height);
-    let out = engine.run(img, steps).await.map_err(|e| RenderError::Internal(e.to_string()))?;
-    let enc = plan.encode.clone().unwrap_or_else(|| lossless_master(out.is_opaque()));
+    let out = engine
+        .run(img, steps)
+        .await
+        .map_err(|e| RenderError::Internal(e.to_string()))?;
+    let enc = plan
+        .encode
+        .clone()
+        .unwrap_or_else(|| lossless_master(out.is_opaque()));
     let format = enc.format;
     let (width, height) = (out.width, out.height);
     let bytes = tokio::task::spawn_blocking(move || encode::encode(&out, &enc))
@@ -64,13 +71,21 @@ pub async fn render(
         format: format.stored_name().to_string(),
         file_size: bytes.len() as i64,
     };
-    Ok(Rendered { bytes, meta, format })
+    Ok(Rendered {
+        bytes,
+        meta,
+        format,
+    })
 }
 
 /// copyImage without `fmt=`: a lossless PNG master, with alpha only when the pixels have any.
 fn lossless_master(opaque: bool) -> EncodeOptions {
     EncodeOptions {
-        format: if opaque { Format::Png } else { Format::PngAlpha },
+        format: if opaque {
+            Format::Png
+        } else {
+            Format::PngAlpha
+        },
         ..EncodeOptions::default()
     }
 }
