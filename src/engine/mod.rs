@@ -9,8 +9,8 @@
 //! values internally so transparent pixels never bleed colour.
 
 pub mod cpu;
-pub mod select;
 pub mod gpu;
+pub mod select;
 
 /// A decoded image: RGBA8, straight alpha, `width * height * 4` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +27,23 @@ impl Image {
         Image {
             width,
             height,
-            data: px.iter().copied().cycle().take(width as usize * height as usize * 4).collect(),
+            data: px
+                .iter()
+                .copied()
+                .cycle()
+                .take(width as usize * height as usize * 4)
+                .collect(),
         }
     }
 
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.data[i], self.data[i + 1], self.data[i + 2], self.data[i + 3]]
+        [
+            self.data[i],
+            self.data[i + 1],
+            self.data[i + 2],
+            self.data[i + 3],
+        ]
     }
 
     /// True when every alpha value is 255.
@@ -52,8 +62,18 @@ pub struct Rgba {
 }
 
 impl Rgba {
-    pub const TRANSPARENT: Rgba = Rgba { r: 0, g: 0, b: 0, a: 0 };
-    pub const WHITE: Rgba = Rgba { r: 255, g: 255, b: 255, a: 255 };
+    pub const TRANSPARENT: Rgba = Rgba {
+        r: 0,
+        g: 0,
+        b: 0,
+        a: 0,
+    };
+    pub const WHITE: Rgba = Rgba {
+        r: 255,
+        g: 255,
+        b: 255,
+        a: 255,
+    };
     pub const fn rgb(r: u8, g: u8, b: u8) -> Rgba {
         Rgba { r, g, b, a: 255 }
     }
@@ -118,7 +138,9 @@ impl Step {
     /// The output size of this step for an input of `w × h`.
     pub fn output_size(&self, w: u32, h: u32) -> (u32, u32) {
         match self {
-            Step::Resample { width, height, .. } | Step::Affine { width, height, .. } => (*width, *height),
+            Step::Resample { width, height, .. } | Step::Affine { width, height, .. } => {
+                (*width, *height)
+            }
             Step::Underlay { .. } | Step::Opacity { .. } => (w, h),
         }
     }
