@@ -85,6 +85,36 @@ fn jpeg_adobe_cmyk_converts_naively() {
 }
 
 #[test]
+fn jpeg_cmyk_with_profile_converts_like_littlecms() {
+    let e = expected()["cmyk_icc"].clone();
+    let lcms: Vec<[u8; 3]> = e["srgb_lcms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(rgb_of)
+        .collect();
+    let img = open("cmyk_icc.jpg");
+    assert_eq!((img.width, img.height), (16 * lcms.len() as u32, 16));
+    // Compared in linear light: CMSs differ by a few thousandths there (moxcms gives the cyan
+    // patch R = 15 where LittleCMS clips to 0), which sRGB's steep toe turns into many levels.
+    let lin = |v: u8| {
+        let c = v as f64 / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    for (i, want) in lcms.iter().enumerate() {
+        let got = img.pixel(16 * i as u32 + 8, 8);
+        let ok = (0..3).all(|c| (lin(got[c]) - lin(want[c])).abs() <= 0.02);
+        assert!(ok && got[3] == 255, "patch {i}: {got:?} vs {want:?}");
+    }
+    // The profile's cyan is (0, 158, 222), far from the naive (0, 255, 255).
+    assert!(img.pixel(8, 8)[1] < 180);
+}
+
+#[test]
 fn all_exif_orientations_display_upright() {
     for o in 1..=8u8 {
         let name = format!("orient{o}.jpg");
@@ -263,8 +293,9 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-const ALL_FIXTURES: [&str; 14] = [
+const ALL_FIXTURES: [&str; 15] = [
     "baseline.jpg",
+    "cmyk_icc.jpg",
     "progressive.jpg",
     "gray.jpg",
     "cmyk.jpg",

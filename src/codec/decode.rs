@@ -82,7 +82,8 @@ pub struct Header {
     pub width: u32,
     /// Displayed height (after the EXIF orientation).
     pub height: u32,
-    /// The stored pixels have an alpha channel (or a transparent palette entry).
+    /// The stored pixels may be transparent: an alpha channel or a transparent palette entry
+    /// (always true for GIF, whose decoder reports RGBA).
     pub has_alpha: bool,
     /// EXIF orientation, 1..=8 (1: stored as displayed; 5..=8 swap width and height).
     pub orientation: u8,

@@ -61,9 +61,10 @@ pub(super) fn to_srgb(img: &mut Image, icc: Option<&[u8]>, source: Source) {
 pub(super) fn cmyk_to_rgba(cmyk: &[u8], w: u32, h: u32, icc: Option<&[u8]>) -> Image {
     let n = w as usize * h as usize;
     let mut data = Vec::with_capacity(n * 4);
-    if let Some(Conversion::Cmyk(t)) = icc.map(conversion).as_deref() {
+    let profiled = icc.map(conversion);
+    if let (Some(Conversion::Cmyk(t)), Some(src)) = (profiled.as_deref(), cmyk.get(..n * 4)) {
         let mut rgb = vec![0u8; n * 3];
-        if t.transform(&cmyk[..n * 4], &mut rgb).is_ok() {
+        if t.transform(src, &mut rgb).is_ok() {
             for p in rgb.chunks_exact(3) {
                 data.extend_from_slice(&[p[0], p[1], p[2], 255]);
             }

@@ -102,6 +102,23 @@ def desc_tag(text):
     return b"desc" + b"\0" * 4 + struct.pack(">I", len(a)) + a + b"\0" * 8 + b"\0" * 3 + b"\0" * 67
 
 
+def icc_header(size, cls_space_pcs):
+    return (
+        struct.pack(">I", size)
+        + b"\0" * 4
+        + struct.pack(">I", 0x02100000)
+        + cls_space_pcs
+        + struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
+        + b"acsp"
+        + b"\0" * 24
+        + struct.pack(">I", 0)
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + b"\0" * 48
+    )
+
+
 def icc_matrix_trc(name, r, g, b, gamma):
     """A minimal ICC v2 RGB display profile: D50 colorants and one gamma curve."""
     curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"
@@ -123,20 +140,7 @@ def icc_matrix_trc(name, r, g, b, gamma):
         table += sig + struct.pack(">II", offset + len(data), len(body))
         data += body
     size = offset + len(data)
-    header = (
-        struct.pack(">I", size)
-        + b"\0" * 4
-        + struct.pack(">I", 0x02100000)
-        + b"mntrRGB XYZ "
-        + struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
-        + b"acsp"
-        + b"\0" * 24
-        + struct.pack(">I", 0)
-        + s15(0.9642)
-        + s15(1.0)
-        + s15(0.8249)
-        + b"\0" * 48
-    )
+    header = icc_header(size, b"mntrRGB XYZ ")
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + table + data
 
@@ -165,6 +169,77 @@ def icc(expected):
     expected["icc_adobergb"] = {
         "source": [list(p) for p in ICC_PATCHES],
         "srgb_lcms": [list(conv.getpixel((16 * i + 8, 8))) for i in range(3)],
+    }
+
+
+def srgb_to_lab(rgb):
+    """sRGB (0..255) to CIE Lab relative to D50, through the Bradford-adapted sRGB matrix."""
+
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in rgb)
+    x = 0.4360747 * r + 0.3850649 * g + 0.1430804 * b
+    y = 0.2225045 * r + 0.7168786 * g + 0.0606169 * b
+    z = 0.0139322 * r + 0.0971045 * g + 0.7141733 * b
+
+    def f(t):
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+
+    fx, fy, fz = f(x / 0.9642), f(y / 1.0), f(z / 0.8249)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+# Transmittance of each ink (C, M, Y, K) in sRGB terms: far from the naive 1 - ink formula.
+INKS = [(0.0, 0.62, 0.87), (0.90, 0.0, 0.52), (1.0, 0.93, 0.0), (0.15, 0.15, 0.16)]
+
+
+def icc_cmyk():
+    """A minimal ICC v2 CMYK output profile: one A2B0 lut8 with 2 grid points to Lab."""
+    ramp = bytes(range(256))
+    clut = b""
+    for corner in range(16):  # C varies slowest, K fastest
+        t = [1.0, 1.0, 1.0]
+        for bit, ink in zip((8, 4, 2, 1), INKS):
+            if corner & bit:
+                t = [a * b for a, b in zip(t, ink)]
+        lab_l, lab_a, lab_b = srgb_to_lab([255 * v for v in t])
+        clut += bytes([round(lab_l * 255 / 100), round(lab_a + 128), round(lab_b + 128)])
+    ident = b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    a2b0 = b"mft1" + b"\0" * 4 + bytes([4, 3, 2, 0]) + ident + ramp * 4 + clut + ramp * 3
+    tags = [
+        (b"desc", desc_tag("CMYK test fixture, 2-point lut8")),
+        (b"wtpt", xyz_tag(0.9642, 1.0, 0.8249)),
+        (b"A2B0", a2b0),
+    ]
+    table, data = b"", b""
+    offset = 128 + 4 + 12 * len(tags)
+    for sig, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    return icc_header(size, b"prtrCMYKLab ") + struct.pack(">I", len(tags)) + table + data
+
+
+CMYK_PATCHES = [(255, 0, 0, 0), (0, 255, 0, 0), (0, 0, 255, 0), (0, 0, 0, 255), (128, 64, 0, 0), (0, 0, 0, 0)]
+
+
+def icc_cmyk_jpeg(expected):
+    profile = icc_cmyk()
+    img = Image.new("CMYK", (16 * len(CMYK_PATCHES), 16))
+    px = img.load()
+    for y in range(16):
+        for x in range(img.width):
+            px[x, y] = CMYK_PATCHES[x // 16]
+    img.save(out("cmyk_icc.jpg"), quality=95, icc_profile=profile)
+    src = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    srgb = ImageCms.createProfile("sRGB")
+    conv = ImageCms.profileToProfile(img, src, srgb, renderingIntent=0, outputMode="RGB")
+    expected["cmyk_icc"] = {
+        "source": [list(p) for p in CMYK_PATCHES],
+        "srgb_lcms": [list(conv.getpixel((16 * i + 8, 8))) for i in range(len(CMYK_PATCHES))],
     }
 
 
@@ -226,6 +301,7 @@ def main():
     jpegs()
     orientations()
     icc(expected)
+    icc_cmyk_jpeg(expected)
     pngs()
     others()
     with open(out("expected.json"), "w") as f:

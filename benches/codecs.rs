@@ -1,0 +1,140 @@
+//! Criterion benches for `codec::decode` and `codec::encode`.
+//!
+//! Ids: `decode_jpeg_4000x3000/shrink_{1,2,4,8}` (a photo-like q90 4:2:0 JPEG, DCT
+//! shrink-on-load) with `decode_jpeg_4000x3000/image_crate` (the `image` crate's decoder,
+//! zune-jpeg) as a reference in the same run; `decode_800x600/<format>` for each source format;
+//! `encode_800x600/<format>` for each output format, with `encode_800x600/jpeg_image_crate` as
+//! the reference. Short runs (10 samples): `cargo bench --bench codecs`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
+use ipsd::codec::{decode, encode, Compression, DecodeOptions, EncodeOptions, Format};
+use ipsd::engine::Image;
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Smooth colour waves plus light noise, like a photo for the encoders' purposes.
+fn photo(w: u32, h: u32, alpha: bool) -> Image {
+    let mut seed = 0x2545_f491u32;
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let n = (seed >> 27) as f32 - 16.0;
+            let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+            let r = 128.0 + 100.0 * (fx * 13.0 + fy * 3.0).sin() + n;
+            let g = 128.0 + 90.0 * (fy * 17.0 - fx * 5.0).cos() + n;
+            let b = 128.0 + 80.0 * (fx * fy * 40.0).sin() + n;
+            let a = if alpha {
+                (255.0 * (1.0 - fx * 0.8)) as u8
+            } else {
+                255
+            };
+            data.extend_from_slice(&[r as u8, g as u8, b as u8, a]);
+        }
+    }
+    Image {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+fn opts(format: Format, compression: Compression) -> EncodeOptions {
+    EncodeOptions {
+        format,
+        quality: if format == Format::Jpeg { 85 } else { 80 },
+        compression,
+        ..EncodeOptions::default()
+    }
+}
+
+const FORMATS: [(&str, Format, Compression); 10] = [
+    ("jpeg", Format::Jpeg, Compression::Default),
+    ("pjpeg", Format::Pjpeg, Compression::Default),
+    ("png", Format::Png, Compression::Default),
+    ("png_alpha", Format::PngAlpha, Compression::Default),
+    ("gif", Format::Gif, Compression::Default),
+    ("tif_lzw", Format::Tif, Compression::Lzw),
+    ("tif_zip", Format::TifAlpha, Compression::Zip),
+    ("webp", Format::Webp, Compression::Default),
+    ("webp_alpha", Format::WebpAlpha, Compression::Default),
+    ("webp_lossless", Format::Webp, Compression::Lossless),
+];
+
+fn short<M: criterion::measurement::Measurement>(g: &mut BenchmarkGroup<M>) {
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+}
+
+fn decode_jpeg_large(c: &mut Criterion) {
+    let big = photo(4000, 3000, false);
+    let q90 = EncodeOptions {
+        quality: 90,
+        ..opts(Format::Jpeg, Compression::Default)
+    };
+    let jpeg = encode(&big, &q90).unwrap();
+    drop(big);
+    let mut g = c.benchmark_group("decode_jpeg_4000x3000");
+    short(&mut g);
+    for shrink in [1, 2, 4, 8] {
+        let o = DecodeOptions {
+            shrink,
+            ..DecodeOptions::default()
+        };
+        g.bench_function(format!("shrink_{shrink}"), |b| {
+            b.iter(|| decode(black_box(&jpeg), &o).unwrap())
+        });
+    }
+    g.bench_function("image_crate", |b| {
+        b.iter(|| {
+            image::load_from_memory(black_box(&jpeg))
+                .unwrap()
+                .into_rgba8()
+        })
+    });
+    g.finish();
+}
+
+fn decode_small(c: &mut Criterion) {
+    let img = photo(800, 600, true);
+    let mut g = c.benchmark_group("decode_800x600");
+    short(&mut g);
+    for (name, format, compression) in FORMATS {
+        let bytes = encode(&img, &opts(format, compression)).unwrap();
+        g.bench_function(name, |b| {
+            b.iter(|| decode(black_box(&bytes), &DecodeOptions::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn encode_small(c: &mut Criterion) {
+    let img = photo(800, 600, true);
+    let mut g = c.benchmark_group("encode_800x600");
+    short(&mut g);
+    for (name, format, compression) in FORMATS {
+        let o = opts(format, compression);
+        g.bench_function(name, |b| b.iter(|| encode(black_box(&img), &o).unwrap()));
+    }
+    let rgb: Vec<u8> = img
+        .data
+        .chunks(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    g.bench_function("jpeg_image_crate", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+                .encode(black_box(&rgb), 800, 600, image::ExtendedColorType::Rgb8)
+                .unwrap();
+            out
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(codecs, decode_jpeg_large, decode_small, encode_small);
+criterion_main!(codecs);
