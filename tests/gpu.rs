@@ -13,7 +13,7 @@
 use ipsd::engine::cpu::CpuExecutor;
 use ipsd::engine::gpu::shaders::{Binding, ShaderId, BAND_LAYOUT, SHADERS};
 use ipsd::engine::gpu::{GpuExecutor, GpuOptions};
-use ipsd::engine::{cpu, Executor, Filter, Image, Rgba, Sampling, Step};
+use ipsd::engine::{cpu, ColorOp, Executor, Filter, Image, Rgba, Sampling, Step};
 use std::sync::OnceLock;
 use wgpu::naga;
 
@@ -169,6 +169,19 @@ const AFFINE_BILINEAR: Tol = Tol {
 const UNDERLAY: Tol = Tol {
     max_diff: 1,
     max_share: 0.005,
+};
+/// The `op_*` colour kernels: the same f32 formula on both sides, rounded once; the GPU's
+/// division (2.5 ulp in Vulkan) and fused multiply-adds can move a value across a rounding
+/// boundary, a rare ±1.
+const COLOR: Tol = Tol {
+    max_diff: 1,
+    max_share: 0.01,
+};
+/// `op_hue` and `op_saturation`: the HSL round trip has several divisions and comparisons
+/// (hue sextants), so a ±1 is more frequent on gradients.
+const HSL: Tol = Tol {
+    max_diff: 1,
+    max_share: 0.03,
 };
 /// Plans with a bilinear affine step among others.
 const PLAN: Tol = Tol {
@@ -490,6 +503,74 @@ fn opacity_gpu_matches_cpu() {
     }
 }
 
+// ---- colour commands -----------------------------------------------------------------------
+
+fn color_matches(ops: &[ColorOp], tol: Tol) {
+    let Some(g) = gpu() else { return };
+    for (fx, img) in fixtures() {
+        for op in ops {
+            compare(
+                g,
+                &format!("{}-{op:?}-{fx}", op.name()),
+                &img,
+                &[Step::Color(*op)],
+                tol,
+            );
+        }
+    }
+}
+
+#[test]
+fn op_invert_gpu_matches_cpu() {
+    color_matches(&[ColorOp::Invert], COLOR);
+}
+
+#[test]
+fn op_brightness_gpu_matches_cpu() {
+    color_matches(&[-100, -37, 1, 50, 100].map(ColorOp::Brightness), COLOR);
+}
+
+#[test]
+fn op_contrast_gpu_matches_cpu() {
+    color_matches(&[-100, -50, 13, 60, 99, 100].map(ColorOp::Contrast), COLOR);
+}
+
+#[test]
+fn op_saturation_gpu_matches_cpu() {
+    color_matches(&[-100, -60, 25, 100].map(ColorOp::Saturation), HSL);
+}
+
+#[test]
+fn op_hue_gpu_matches_cpu() {
+    color_matches(&[-180, -90, 17, 120, 180].map(ColorOp::Hue), HSL);
+}
+
+/// The colour commands after a resample, in one job (one upload, one readback), also tiled.
+#[test]
+fn color_plan_gpu_matches_cpu() {
+    let Some(g) = gpu() else { return };
+    for (fx, img) in fixtures() {
+        let (w, h) = (img.width, img.height);
+        let steps = [
+            resample(
+                [0.0, 0.0, w as f64, h as f64],
+                scaled(w, 0.6),
+                scaled(h, 0.6),
+                Filter::Lanczos3,
+            ),
+            Step::Color(ColorOp::Brightness(20)),
+            Step::Color(ColorOp::Hue(-40)),
+            Step::Color(ColorOp::Saturation(-30)),
+            Step::Color(ColorOp::Invert),
+        ];
+        compare(g, &format!("color-plan-{fx}"), &img, &steps, PLAN);
+        // 16 KiB bindings hold rows of at most 4096 bytes in and out.
+        if let Some(t) = tiled_gpu().filter(|_| w <= 1000) {
+            compare(t, &format!("color-plan-tiled-{fx}"), &img, &steps, PLAN);
+        }
+    }
+}
+
 // ---- plans, tiling, batching, large images -------------------------------------------------
 
 fn plan_steps(w: u32, h: u32) -> Vec<Step> {
@@ -748,7 +829,12 @@ fn shader_params_match_naga_reflection() {
             "affine",
             "underlay",
             "opacity",
-            "is_opaque"
+            "is_opaque",
+            "op_invert",
+            "op_brightness",
+            "op_contrast",
+            "op_saturation",
+            "op_hue"
         ]
     );
 }

@@ -151,6 +151,36 @@ async fn image_serving_returns_the_same_pixels_as_the_copy() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn copies_apply_colour_commands() {
+    let (app, co, root, src) = setup().await;
+    let m = "op_invert=1&fmt=png";
+    let r = copy(&app, &co, &root, &src, "neg", m).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let plain = app
+        .get(&format!("/is/image/{root}/src?scl=1&fmt=png"), &[])
+        .await;
+    let neg = app.get(&format!("/is/content/{root}/neg"), &[]).await;
+    let a = image::load_from_memory(&plain.body).unwrap().to_rgb8();
+    let b = image::load_from_memory(&neg.body).unwrap().to_rgb8();
+    assert_eq!(a.dimensions(), b.dimensions());
+    assert!(a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .all(|(x, y)| *x as u32 + *y as u32 == 255));
+    // All the colour commands with a resize: the copy and /is/image agree.
+    let m = "wid=120&op_brightness=20&op_contrast=15&op_saturation=-50&op_hue=30&fmt=png";
+    let r = copy(&app, &co, &root, &src, "graded", m).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let stored = app.get(&format!("/is/content/{root}/graded"), &[]).await;
+    let served = app.get(&format!("/is/image/{root}/src?{m}"), &[]).await;
+    let a = image::load_from_memory(&stored.body).unwrap().to_rgba8();
+    let b = image::load_from_memory(&served.body).unwrap().to_rgba8();
+    assert_eq!(a.width(), 120);
+    assert_eq!(a.as_raw(), b.as_raw());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_commands_fault_and_store_nothing() {
     let (app, co, root, src) = setup().await;
     let before = app.blob_files();
@@ -167,6 +197,8 @@ async fn bad_commands_fault_and_store_nothing() {
         ("src=other", "src"),
         ("req=props", "req"),
         ("op_blur=3", "op_blur"),
+        ("op_hue=200", "-180 to 180"),
+        ("op_invert=yes", "op_invert"),
     ] {
         let r = copy(&app, &co, &root, &src, "bad", m).await;
         assert_eq!(r.code(), 30001, "{m}: {}", r.text());
@@ -270,7 +302,8 @@ async fn copy_image_on_gpu_matches_cpu() {
         return;
     }
     drop(probe);
-    let m = "crop=10,5,250,180&rotate=90&wid=90&flip=lr&fmt=png-alpha";
+    let m =
+        "crop=10,5,250,180&rotate=90&wid=90&flip=lr&op_saturation=-30&op_invert=1&fmt=png-alpha";
     let mut outputs = Vec::new();
     for gpu in [false, true] {
         let app = TestApp::with_config(|c| {

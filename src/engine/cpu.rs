@@ -1,9 +1,9 @@
 //! CPU executor: the twin of every GPU kernel, and the production path on machines without a
 //! hardware GPU. Resampling uses fast_image_resize (SIMD convolution on premultiplied RGBA);
-//! the per-pixel steps (`affine`, `underlay`, `opacity`) run row-parallel on rayon. Each `pub fn`
+//! the per-pixel steps (`affine`, `underlay`, `opacity`, the `op_*` colour commands) run row-parallel on rayon. Each `pub fn`
 //! here carries the registry name of its WGSL kernel (`resample` = `resize_h` + `resize_v`).
 
-use super::{EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
+use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
 use fast_image_resize as fr;
 use rayon::prelude::*;
 
@@ -53,6 +53,7 @@ pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
         } => Ok(affine(&img, m, *width, *height, *fill, *sampling)),
         Step::Underlay { color } => Ok(underlay(img, *color)),
         Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
+        Step::Color(op) => Ok(color(img, *op)),
     }
 }
 
@@ -257,6 +258,122 @@ pub fn opacity(mut img: Image, o: f32) -> Image {
     img
 }
 
+/// Runs one colour command (see [`ColorOp`] for the algorithms).
+pub fn color(img: Image, op: ColorOp) -> Image {
+    let k = op.param();
+    match op {
+        ColorOp::Invert => op_invert(img),
+        ColorOp::Brightness(_) => op_brightness(img, k),
+        ColorOp::Contrast(_) => op_contrast(img, k),
+        ColorOp::Saturation(_) => op_saturation(img, k),
+        ColorOp::Hue(_) => op_hue(img, k),
+    }
+}
+
+/// Applies `f` to every pixel's straight RGB in 0..=1 and rounds once; alpha is kept. The
+/// skeleton of every `op_*` colour kernel (`shaders/shared/color_op.wgsl`).
+fn map_rgb(mut img: Image, f: impl Fn([f32; 3]) -> [f32; 3] + Sync) -> Image {
+    img.data.par_chunks_mut(4).for_each(|p| {
+        let o = f([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
+        for i in 0..3 {
+            p[i] = (o[i] * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+        }
+    });
+    img
+}
+
+/// `op_invert`: `v' = 1 − v`.
+pub fn op_invert(img: Image) -> Image {
+    map_rgb(img, |c| c.map(|v| 1.0 - v))
+}
+
+/// `op_brightness` (GIMP legacy), `b` = adj/100.
+pub fn op_brightness(img: Image, b: f32) -> Image {
+    map_rgb(img, |c| {
+        c.map(|v| {
+            if b < 0.0 {
+                v * (1.0 + b)
+            } else {
+                v + (1.0 - v) * b
+            }
+        })
+    })
+}
+
+/// `op_contrast` (GIMP legacy), `slant` = tan((adj/100 + 1)·π/4).
+pub fn op_contrast(img: Image, slant: f32) -> Image {
+    map_rgb(img, |c| c.map(|v| (v - 0.5) * slant + 0.5))
+}
+
+/// `op_saturation` (HSL), `k` = 1 + adj/100: S' = clamp(S·k, 0, 1).
+pub fn op_saturation(img: Image, k: f32) -> Image {
+    map_rgb(img, |c| {
+        let [h, s, l] = rgb_to_hsl(c);
+        hsl_to_rgb([h, (s * k).clamp(0.0, 1.0), l])
+    })
+}
+
+/// `op_hue` (HSL), `turn` = adj/360: H' = H + turn, wrapped.
+pub fn op_hue(img: Image, turn: f32) -> Image {
+    map_rgb(img, |c| {
+        let [h, s, l] = rgb_to_hsl(c);
+        hsl_to_rgb([fract(h + turn), s, l])
+    })
+}
+
+fn fract(x: f32) -> f32 {
+    x - x.floor()
+}
+
+/// RGB → HSL (H in turns), as Python's `colorsys.rgb_to_hls` (and `shaders/shared/hsl.wgsl`).
+fn rgb_to_hsl([r, g, b]: [f32; 3]) -> [f32; 3] {
+    let (mx, mn) = (r.max(g).max(b), r.min(g).min(b));
+    let l = (mx + mn) / 2.0;
+    if mx == mn {
+        return [0.0, 0.0, l];
+    }
+    let d = mx - mn;
+    let s = if l <= 0.5 {
+        d / (mx + mn)
+    } else {
+        d / (2.0 - mx - mn)
+    };
+    let h = if r == mx {
+        (g - b) / d
+    } else if g == mx {
+        2.0 + (b - r) / d
+    } else {
+        4.0 + (r - g) / d
+    };
+    [fract(h / 6.0), s, l]
+}
+
+/// HSL → RGB, as `colorsys.hls_to_rgb`.
+fn hsl_to_rgb([h, s, l]: [f32; 3]) -> [f32; 3] {
+    if s == 0.0 {
+        return [l, l, l];
+    }
+    let m2 = if l <= 0.5 {
+        l * (1.0 + s)
+    } else {
+        l + s - l * s
+    };
+    let m1 = 2.0 * l - m2;
+    let v = |hue: f32| {
+        let hue = fract(hue);
+        if hue < 1.0 / 6.0 {
+            m1 + (m2 - m1) * hue * 6.0
+        } else if hue < 0.5 {
+            m2
+        } else if hue < 2.0 / 3.0 {
+            m1 + (m2 - m1) * (2.0 / 3.0 - hue) * 6.0
+        } else {
+            m1
+        }
+    };
+    [v(h + 1.0 / 3.0), v(h), v(h - 1.0 / 3.0)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +489,99 @@ mod tests {
             assert!(up.data.chunks(4).all(|p| p == [200, 100, 50, 255]), "{f:?}");
         }
         assert!(resample(&img, [30.0, 0.0, 20.0, 30.0], 5, 5, Filter::Bicubic).is_err());
+    }
+
+    /// Every RGB triple on a coarse grid, with varied alpha.
+    fn colour_grid() -> Image {
+        let mut data = Vec::new();
+        for r in (0..=255).step_by(15) {
+            for g in (0..=255).step_by(17) {
+                for b in (0..=255).step_by(5) {
+                    data.extend_from_slice(&[r as u8, g as u8, b as u8, (r ^ b) as u8]);
+                }
+            }
+        }
+        let width = (data.len() / 4) as u32;
+        Image {
+            width,
+            height: 1,
+            data,
+        }
+    }
+
+    #[test]
+    fn op_invert_twice_is_the_identity() {
+        let img = colour_grid();
+        assert_eq!(op_invert(op_invert(img.clone())), img);
+        let once = op_invert(img.clone());
+        for (a, b) in img.data.chunks(4).zip(once.data.chunks(4)) {
+            assert_eq!([255 - a[0], 255 - a[1], 255 - a[2], a[3]], b);
+        }
+    }
+
+    #[test]
+    fn neutral_colour_commands_are_the_identity() {
+        let img = colour_grid();
+        for op in [
+            ColorOp::Brightness(0),
+            ColorOp::Contrast(0),
+            ColorOp::Hue(0),
+            ColorOp::Saturation(0),
+        ] {
+            assert_eq!(color(img.clone(), op), img, "{op:?}");
+        }
+    }
+
+    #[test]
+    fn op_saturation_minus_100_gives_gray() {
+        let img = colour_grid();
+        let out = color(img.clone(), ColorOp::Saturation(-100));
+        for (a, b) in img.data.chunks(4).zip(out.data.chunks(4)) {
+            assert!(b[0] == b[1] && b[1] == b[2], "{a:?} -> {b:?}");
+            // HSL lightness: (max + min) / 2.
+            let l =
+                (*a[..3].iter().max().unwrap() as f32 + *a[..3].iter().min().unwrap() as f32) / 2.0;
+            assert!((b[0] as f32 - l).abs() <= 0.5, "{a:?} -> {b:?}");
+            assert_eq!(a[3], b[3]);
+        }
+    }
+
+    #[test]
+    fn colour_extremes() {
+        let img = colour_grid();
+        let all = |img: &Image, v: [u8; 3]| img.data.chunks(4).all(|p| p[..3] == v);
+        assert!(all(
+            &color(img.clone(), ColorOp::Brightness(-100)),
+            [0, 0, 0]
+        ));
+        assert!(all(
+            &color(img.clone(), ColorOp::Brightness(100)),
+            [255, 255, 255]
+        ));
+        assert!(all(
+            &color(img.clone(), ColorOp::Contrast(-100)),
+            [128, 128, 128]
+        ));
+        let t = color(img.clone(), ColorOp::Contrast(100));
+        assert!(t
+            .data
+            .chunks(4)
+            .all(|p| p[..3].iter().all(|v| *v == 0 || *v == 255)));
+        // A half turn twice, and +180 = −180.
+        let h = color(color(img.clone(), ColorOp::Hue(180)), ColorOp::Hue(180));
+        let diff = h
+            .data
+            .iter()
+            .zip(&img.data)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(diff <= Some(1), "{diff:?}");
+        assert_eq!(
+            color(img.clone(), ColorOp::Hue(180)),
+            color(img, ColorOp::Hue(-180))
+        );
+        // Pure red turned by 120° is pure green.
+        let red = Image::filled(1, 1, Rgba::rgb(255, 0, 0));
+        assert_eq!(color(red, ColorOp::Hue(120)).pixel(0, 0), [0, 255, 0, 255]);
     }
 }

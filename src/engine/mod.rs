@@ -132,6 +132,61 @@ pub enum Step {
     Underlay { color: Rgba },
     /// Multiplies alpha by `opacity` (0..=1) (`opac=`).
     Opacity { opacity: f32 },
+    /// A per-pixel colour adjustment (`op_*`, §4.21–4.28): RGB only, alpha untouched.
+    Color(ColorOp),
+}
+
+/// The per-pixel colour commands. Each works on straight RGB in 0..=1 (f32), independently of
+/// alpha, and rounds once at the end (`floor(v·255 + 0.5)`, clamped); the GPU kernel
+/// `shaders/<name>.wgsl` and `cpu::<name>` share the formula. Algorithms:
+///
+/// - `op_invert`: `v' = 1 − v` (a photographic negative).
+/// - `op_brightness=adj` (GIMP legacy Brightness-Contrast, b = adj/100): `b < 0`:
+///   `v' = v·(1 + b)`; `b > 0`: `v' = v + (1 − v)·b`. −100 is black, +100 white.
+/// - `op_contrast=adj` (GIMP legacy Brightness-Contrast, c = adj/100): `v' = (v − ½)·slant + ½`
+///   with `slant = tan((c + 1)·π/4)` (capped at 10⁶, so +100 is a threshold at 50%); −100 is
+///   flat 50% gray. The pivot is the fixed 50% the spec names.
+/// - `op_saturation=adj` (GIMP Hue-Saturation, HSL): `S' = clamp(S·(1 + adj/100), 0, 1)`, H and
+///   L kept; −100 gives gray `(max + min)/2`.
+/// - `op_hue=adj` (GIMP Hue-Saturation, HSL): `H' = H + adj/360` (wrapped), S and L kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColorOp {
+    Invert,
+    /// −100..=100.
+    Brightness(i32),
+    /// −100..=100.
+    Contrast(i32),
+    /// −100..=100.
+    Saturation(i32),
+    /// −180..=180 degrees.
+    Hue(i32),
+}
+
+impl ColorOp {
+    /// The registry name: WGSL file, CPU function, command.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ColorOp::Invert => "op_invert",
+            ColorOp::Brightness(_) => "op_brightness",
+            ColorOp::Contrast(_) => "op_contrast",
+            ColorOp::Saturation(_) => "op_saturation",
+            ColorOp::Hue(_) => "op_hue",
+        }
+    }
+
+    /// The kernel parameter (the same f32 on both executors).
+    pub fn param(&self) -> f32 {
+        match *self {
+            ColorOp::Invert => 0.0,
+            ColorOp::Brightness(b) => b.clamp(-100, 100) as f32 / 100.0,
+            ColorOp::Contrast(c) => {
+                let c = f64::from(c.clamp(-100, 100)) / 100.0;
+                ((c + 1.0) * std::f64::consts::FRAC_PI_4).tan().min(1e6) as f32
+            }
+            ColorOp::Saturation(s) => 1.0 + s.clamp(-100, 100) as f32 / 100.0,
+            ColorOp::Hue(h) => h.clamp(-180, 180) as f32 / 360.0,
+        }
+    }
 }
 
 impl Step {
@@ -141,7 +196,7 @@ impl Step {
             Step::Resample { width, height, .. } | Step::Affine { width, height, .. } => {
                 (*width, *height)
             }
-            Step::Underlay { .. } | Step::Opacity { .. } => (w, h),
+            Step::Underlay { .. } | Step::Opacity { .. } | Step::Color(_) => (w, h),
         }
     }
 
@@ -152,6 +207,7 @@ impl Step {
             Step::Affine { .. } => "affine",
             Step::Underlay { .. } => "underlay",
             Step::Opacity { .. } => "opacity",
+            Step::Color(op) => op.name(),
         }
     }
 }

@@ -236,3 +236,19 @@ pub fn opac(v: &str) -> R<Opac> {
         fill: x.get(1).map_or(100, |f| *f as u8),
     })
 }
+
+/// `op_brightness=` and the other colour adjustments: an integer from `-max` to `max`.
+pub fn adjust(v: &str, what: &str, max: i64) -> R<i32> {
+    ints(v, 1, -max, max)
+        .map(|x| x[0] as i32)
+        .ok_or_else(|| invalid(v, what, &format!("integer from -{max} to {max}")))
+}
+
+/// `op_invert=`: `0` or `1`.
+pub fn flag(v: &str, what: &str) -> R<bool> {
+    match v {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(invalid(v, what, "0 or 1")),
+    }
+}

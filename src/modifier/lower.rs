@@ -8,10 +8,10 @@ use super::fuse::fuse;
 use super::geom::{snap, Aff, IRect, RectF};
 use super::layer::Layer;
 use super::view::View;
-use crate::engine::{Filter, Rgba, Sampling, Step};
+use crate::engine::{ColorOp, Filter, Rgba, Sampling, Step};
 
 /// The non-geometric parts of a plan.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Effects {
     /// `opac=` factor (1 = none); applied to the image only, before any fill (§3.2).
     pub opacity: f32,
@@ -22,6 +22,11 @@ pub struct Effects {
     /// `bgc=` flattening of the reply, for formats without alpha.
     pub flatten: Option<Rgba>,
     pub filter: Filter,
+    /// The layer's colour commands, in order. They act on the layer after `extend=` and
+    /// before `opac=` (§3.2); being per-pixel and blind to alpha they commute with `opac=` and
+    /// with the pixel moves, so they run on the resampled layer, at its first placement, or
+    /// after the `color=` underlay, whose fill they also change.
+    pub colors: Vec<ColorOp>,
 }
 
 /// P space: crop space scaled by `rho` and shifted by `delta`, so that P → reply is a pure
@@ -67,6 +72,8 @@ struct Builder {
     /// `opac=`, emitted after the first placement (it commutes with every geometric step;
     /// there it cannot keep a cut and a placement from fusing).
     opacity: Option<f32>,
+    /// Colour commands, emitted with `opacity`.
+    colors: Vec<ColorOp>,
 }
 
 impl Builder {
@@ -81,6 +88,13 @@ impl Builder {
         self.move_to(target, into, sampling);
         if let Some(opacity) = self.opacity.take() {
             self.push(Step::Opacity { opacity });
+        }
+        self.colors_now();
+    }
+
+    fn colors_now(&mut self) {
+        for op in std::mem::take(&mut self.colors) {
+            self.push(Step::Color(op));
         }
     }
 
@@ -175,6 +189,7 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
         cur: None,
         size: layer.src,
         opacity: None,
+        colors: Vec::new(),
     };
     let xi = fr
         .source
@@ -184,6 +199,9 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
     if !xi.is_empty() {
         b.cur = Some(xi);
         b.opacity = (fx.opacity < 1.0).then_some(fx.opacity);
+        if fx.color.a == 0 {
+            b.colors.clone_from(&fx.colors);
+        }
         let to_src = fr.p.from_crop.inverse().then(fr.in_crop.inverse());
         resample(
             &mut b,
@@ -199,6 +217,8 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
         if !xl.is_empty() {
             b.place(xl, Aff::ID, Sampling::Nearest);
             b.underlay(fx.color);
+            b.colors.clone_from(&fx.colors);
+            b.colors_now();
         }
     }
     place_composite(&mut b, &fr, layer.axis_aligned, fx.bg_color);

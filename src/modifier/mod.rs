@@ -43,6 +43,8 @@ mod plan;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
+mod plan_tests_color;
+#[cfg(test)]
 mod plan_tests_layer;
 #[cfg(test)]
 mod plan_tests_pixels;

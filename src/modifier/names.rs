@@ -31,6 +31,11 @@ pub enum Cmd {
     Req,
     /// `id=`: a cache-busting token the server ignores (§6.1).
     Id,
+    OpBrightness,
+    OpContrast,
+    OpSaturation,
+    OpHue,
+    OpInvert,
 }
 
 /// What a command name is.
@@ -72,6 +77,11 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("pscan", Cmd::Pscan, false),
     ("req", Cmd::Req, false),
     ("id", Cmd::Id, false),
+    ("op_brightness", Cmd::OpBrightness, false),
+    ("op_contrast", Cmd::OpContrast, false),
+    ("op_saturation", Cmd::OpSaturation, false),
+    ("op_hue", Cmd::OpHue, false),
+    ("op_invert", Cmd::OpInvert, false),
 ];
 
 /// Every other command named in spec/is-protocol.md §4–6; any other `op_*` name is matched by
@@ -128,17 +138,12 @@ const UNSUPPORTED: &[&str] = &[
     "timeout",
     "handler",
     "op_blur",
-    "op_brightness",
     "op_colorbalance",
     "op_colorize",
-    "op_contrast",
     "op_grow",
     "op_growMask",
     "op_growMaskR",
-    "op_hue",
-    "op_invert",
     "op_noise",
-    "op_saturation",
     "op_sharpen",
     "op_usm",
     "op_usmR",

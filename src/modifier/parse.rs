@@ -85,6 +85,11 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::Pscan => c.pscan = Some(output::pscan(v)?),
         Cmd::Req => output::req(v)?,
         Cmd::Id => {}
+        Cmd::OpBrightness => c.op_brightness = Some(args::adjust(v, "brightness", 100)?),
+        Cmd::OpContrast => c.op_contrast = Some(args::adjust(v, "contrast", 100)?),
+        Cmd::OpSaturation => c.op_saturation = Some(args::adjust(v, "saturation", 100)?),
+        Cmd::OpHue => c.op_hue = Some(args::adjust(v, "hue angle", 180)?),
+        Cmd::OpInvert => c.op_invert = Some(args::flag(v, "invert flag")?),
     }
     Ok(())
 }

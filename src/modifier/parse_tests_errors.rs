@@ -38,6 +38,7 @@ fn unsupported_commands_are_errors() {
         "jpegSize",
         "op_blur",
         "op_colorize",
+        "op_noise",
         "op_usmR",
         "op_growMask",
         "clipPath",

@@ -9,7 +9,7 @@ use super::shrink::decode_shrink;
 use super::types::{Commands, Pscan};
 use super::view::{size_command, view};
 use crate::codec::{Compression, EncodeOptions, Format};
-use crate::engine::{Filter, Rgba, Step};
+use crate::engine::{ColorOp, Filter, Rgba, Step};
 
 /// Catalog attributes and server limits that shape a plan (is-catalog.md §6.1).
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +106,7 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
         bg_color: c.bg_color.map_or(Rgba::TRANSPARENT, |c| c.rgba),
         flatten,
         filter: c.res_mode.unwrap_or(limits.default_filter),
+        colors: color_ops(c),
     };
     let steps = lower(&layer, &view, &fx);
     check_pixels((src_w, src_h), &steps, limits.max_pixels, size_command(c))?;
@@ -118,6 +119,23 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
         encode,
         flatten,
     })
+}
+
+/// The colour commands in the canonical order of spec/is-protocol.md §3.2 (`op_brightness →
+/// op_contrast → op_colorbalance → op_hue → op_saturation → op_colorize → op_invert`), URL order
+/// notwithstanding; neutral values (0, `op_invert=0`) are dropped.
+fn color_ops(c: &Commands) -> Vec<ColorOp> {
+    let adj = |v: Option<i32>, op: fn(i32) -> ColorOp| v.filter(|v| *v != 0).map(op);
+    [
+        adj(c.op_brightness, ColorOp::Brightness),
+        adj(c.op_contrast, ColorOp::Contrast),
+        adj(c.op_hue, ColorOp::Hue),
+        adj(c.op_saturation, ColorOp::Saturation),
+        (c.op_invert == Some(true)).then_some(ColorOp::Invert),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn encode_options(c: &Commands, limits: &Limits) -> Option<EncodeOptions> {

@@ -45,6 +45,16 @@ pub struct Commands {
     pub fmt: Option<FormatSpec>,
     pub qlt: Option<Quality>,
     pub pscan: Option<Pscan>,
+    /// `op_brightness=`: −100..=100.
+    pub op_brightness: Option<i32>,
+    /// `op_contrast=`: −100..=100.
+    pub op_contrast: Option<i32>,
+    /// `op_saturation=`: −100..=100.
+    pub op_saturation: Option<i32>,
+    /// `op_hue=`: −180..=180 degrees.
+    pub op_hue: Option<i32>,
+    /// `op_invert=0|1`.
+    pub op_invert: Option<bool>,
     /// Unknown command names as written (first spelling of each), for the caller to log.
     pub ignored: Vec<String>,
 }

@@ -7,7 +7,7 @@
 //! into bands (and, for `affine`, tiles) until every binding fits; see [`bands`].
 
 use super::shaders::*;
-use crate::engine::{EngineError, Image, Rgba, Sampling, Step};
+use crate::engine::{ColorOp, EngineError, Image, Rgba, Sampling, Step};
 
 use super::bands::{bands, Rect, Window};
 
@@ -111,12 +111,34 @@ pub fn plan(w: u32, h: u32, steps: &[Step], limits: Limits) -> Result<Program, E
                     .to_vec()
                 })?
             }
+            Step::Color(op) => {
+                let param = op.param();
+                b.pointwise(cur, w, h, color_shader(op), |band| {
+                    bytemuck::bytes_of(&ColorParams {
+                        band,
+                        param,
+                        _pad: [0; 3],
+                    })
+                    .to_vec()
+                })?
+            }
         };
         b.release(cur);
         cur = out;
         (w, h) = (ow, oh);
     }
     Ok(b.finish(cur, w, h))
+}
+
+/// The kernel of a colour command (same name as the command).
+pub fn color_shader(op: &ColorOp) -> ShaderId {
+    match op {
+        ColorOp::Invert => ShaderId::OpInvert,
+        ColorOp::Brightness(_) => ShaderId::OpBrightness,
+        ColorOp::Contrast(_) => ShaderId::OpContrast,
+        ColorOp::Saturation(_) => ShaderId::OpSaturation,
+        ColorOp::Hue(_) => ShaderId::OpHue,
+    }
 }
 
 /// Straight RGBA8 packed as the shaders read it (r in the low byte).

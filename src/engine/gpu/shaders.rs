@@ -16,16 +16,26 @@ pub enum ShaderId {
     Underlay = 3,
     Opacity = 4,
     IsOpaque = 5,
+    OpInvert = 6,
+    OpBrightness = 7,
+    OpContrast = 8,
+    OpSaturation = 9,
+    OpHue = 10,
 }
 
 impl ShaderId {
-    pub const ALL: [ShaderId; 6] = [
+    pub const ALL: [ShaderId; 11] = [
         ShaderId::ResizeV,
         ShaderId::ResizeH,
         ShaderId::Affine,
         ShaderId::Underlay,
         ShaderId::Opacity,
         ShaderId::IsOpaque,
+        ShaderId::OpInvert,
+        ShaderId::OpBrightness,
+        ShaderId::OpContrast,
+        ShaderId::OpSaturation,
+        ShaderId::OpHue,
     ];
 
     pub fn info(self) -> &'static ShaderInfo {
@@ -133,6 +143,28 @@ pub struct IsOpaqueParams {
     pub _pad: [u32; 3],
 }
 
+/// Params of every per-pixel `op_*` colour kernel (`shaders/shared/color_op.wgsl`): `param` is
+/// [`crate::engine::ColorOp::param`].
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub struct ColorParams {
+    pub band: Band,
+    pub param: f32,
+    pub _pad: [u32; 3],
+}
+
+const COLOR_LAYOUT: ParamsLayout = ParamsLayout {
+    wgsl_struct: "ColorParams",
+    size: size_of::<ColorParams>(),
+    members: &[
+        ("band", offset_of!(ColorParams, band)),
+        ("param", offset_of!(ColorParams, param)),
+        ("_pad0", offset_of!(ColorParams, _pad)),
+        ("_pad1", offset_of!(ColorParams, _pad) + 4),
+        ("_pad2", offset_of!(ColorParams, _pad) + 8),
+    ],
+};
+
 /// Members of [`Band`], for the layout test.
 pub const BAND_LAYOUT: ParamsLayout = ParamsLayout {
     wgsl_struct: "Band",
@@ -183,7 +215,7 @@ macro_rules! source {
 }
 
 /// The registry, indexed by [`ShaderId`].
-pub static SHADERS: [ShaderInfo; 6] = [
+pub static SHADERS: [ShaderInfo; 11] = [
     ShaderInfo {
         name: "resize_v",
         label: "ipsd.resize_v",
@@ -273,5 +305,40 @@ pub static SHADERS: [ShaderInfo; 6] = [
                 ("_pad2", offset_of!(IsOpaqueParams, _pad) + 8),
             ],
         },
+    },
+    ShaderInfo {
+        name: "op_invert",
+        label: "ipsd.op_invert",
+        source: source!("op_invert"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_brightness",
+        label: "ipsd.op_brightness",
+        source: source!("op_brightness"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_contrast",
+        label: "ipsd.op_contrast",
+        source: source!("op_contrast"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_saturation",
+        label: "ipsd.op_saturation",
+        source: source!("op_saturation"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_hue",
+        label: "ipsd.op_hue",
+        source: source!("op_hue"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
     },
 ];

@@ -1,0 +1,12 @@
+// op_brightness (cpu::op_brightness), GIMP legacy: k = adj/100; k < 0: v' = v (1 + k),
+// else v' = v + (1 - v) k.
+#import band
+#import pixel
+#import color_op
+
+fn apply(c: vec3<f32>, k: f32) -> vec3<f32> {
+    if k < 0.0 {
+        return c * (1.0 + k);
+    }
+    return c + (vec3<f32>(1.0) - c) * k;
+}

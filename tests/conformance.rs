@@ -1,0 +1,172 @@
+//! The colour commands against independent implementations: Pillow and Python's `colorsys`
+//! references made by `tests/conformance/make_refs.py` (committed with the references and the
+//! source). Each case's modifier runs through `modifier::plan` on the CPU executor and, where
+//! an adapter exists (lavapipe in CI), on the GPU executor, and must stay within its op's
+//! threshold on every RGB channel: the largest difference (`max`) and the mean one (`mean`).
+//!
+//! Thresholds, per op (see the script for how each reference is made):
+//! - `op_invert`: exact (Pillow computes the same map).
+//! - `op_brightness`: 1 (the same map; Pillow's `blend` rounds its own way).
+//! - `op_contrast`: our pivot is 127.5 (GIMP legacy, "50%"), Pillow's blend pivots on the 8-bit
+//!   128, so the expected difference is `|slant − 1| / 2` plus 1 of rounding; at +100 (a
+//!   threshold) only pixels at exactly 128 may differ, hence the mean bound.
+//! - `op_saturation`, `op_hue`: 1 (f32 HSL against colorsys' f64).
+//! - with a resize: 4, mean 0.5 (the bicubic resample alone differs from Pillow's by up to 3
+//!   on this noisy source, see `tests/resample_reference.rs`, plus the op's own 1).
+
+use ipsd::engine::cpu;
+use ipsd::engine::gpu::{GpuExecutor, GpuOptions};
+use ipsd::engine::{Image, Step};
+use ipsd::modifier::{parse, plan, Limits};
+use std::path::Path;
+use std::sync::OnceLock;
+
+const DIR: &str = "tests/conformance";
+
+fn load(name: &str) -> Image {
+    let img = image::open(Path::new(DIR).join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .to_rgba8();
+    Image {
+        width: img.width(),
+        height: img.height(),
+        data: img.into_raw(),
+    }
+}
+
+fn gpu() -> Option<&'static GpuExecutor> {
+    static GPU: OnceLock<Option<GpuExecutor>> = OnceLock::new();
+    GPU.get_or_init(|| {
+        if std::env::var("IPSD_SKIP_GPU_TESTS").is_ok_and(|v| v == "1") {
+            return None;
+        }
+        match GpuExecutor::new(GpuOptions {
+            allow_software: true,
+        }) {
+            Ok(g) => Some(g),
+            Err(e) if std::env::var("IPSD_REQUIRE_GPU").is_ok_and(|v| v == "1") => {
+                panic!("no usable GPU adapter and IPSD_REQUIRE_GPU=1: {e}")
+            }
+            Err(e) => {
+                println!("conformance on the CPU only: no GPU adapter [{e}]");
+                None
+            }
+        }
+    })
+    .as_ref()
+}
+
+/// Largest and mean absolute difference over the RGB channels.
+fn diff(a: &Image, b: &Image) -> (u8, f64) {
+    assert_eq!((a.width, a.height), (b.width, b.height));
+    let (mut max, mut sum, mut n) = (0u8, 0f64, 0f64);
+    for (pa, pb) in a.data.chunks(4).zip(b.data.chunks(4)) {
+        for c in 0..3 {
+            let d = pa[c].abs_diff(pb[c]);
+            max = max.max(d);
+            sum += f64::from(d);
+            n += 1.0;
+        }
+    }
+    (max, sum / n)
+}
+
+fn slant(adj: f64) -> f64 {
+    ((adj / 100.0 + 1.0) * std::f64::consts::FRAC_PI_4)
+        .tan()
+        .min(1e6)
+}
+
+/// (case, modifier, max, mean).
+fn cases() -> Vec<(String, String, u8, f64)> {
+    let mut v = vec![("invert".to_string(), "op_invert=1".to_string(), 0, 0.0)];
+    for a in [-100, -50, -10, 30, 100] {
+        v.push((
+            format!("brightness_{a}"),
+            format!("op_brightness={a}"),
+            1,
+            0.5,
+        ));
+    }
+    for a in [-100, -50, 20, 60] {
+        let max = ((slant(a as f64) - 1.0).abs() / 2.0).ceil() as u8 + 1;
+        v.push((
+            format!("contrast_{a}"),
+            format!("op_contrast={a}"),
+            max,
+            1.0,
+        ));
+    }
+    // The mean bound is set from the source in the test: 127 × the share of values at 128.
+    v.push((
+        "contrast_100".into(),
+        "op_contrast=100".into(),
+        127,
+        f64::NAN,
+    ));
+    for a in [-100, -50, 40, 100] {
+        v.push((
+            format!("saturation_{a}"),
+            format!("op_saturation={a}"),
+            1,
+            0.1,
+        ));
+    }
+    for a in [-180, -90, 45, 180] {
+        v.push((format!("hue_{a}"), format!("op_hue={a}"), 1, 0.1));
+    }
+    v.push(("resize_invert".into(), "wid=48&op_invert=1".into(), 4, 0.5));
+    v.push((
+        "resize_hue_saturation".into(),
+        "wid=48&op_saturation=-40&op_hue=60".into(),
+        4,
+        0.5,
+    ));
+    // Brightness's ±1 is scaled by the contrast slant (1.63) before the pivot difference.
+    let max = ((slant(30.0) - 1.0) / 2.0 + 1.0 + slant(30.0)).ceil() as u8;
+    v.push((
+        "brightness_contrast_invert".into(),
+        "op_invert=1&op_contrast=30&op_brightness=-20".into(),
+        max,
+        1.0,
+    ));
+    v
+}
+
+#[test]
+fn colour_commands_match_independent_references() {
+    let src = load("source.png");
+    let mut failures = Vec::new();
+    let at_128 = src
+        .data
+        .chunks(4)
+        .flat_map(|p| &p[..3])
+        .filter(|v| **v == 128)
+        .count() as f64
+        / (src.data.len() / 4 * 3) as f64;
+    for (case, query, max, mean) in cases() {
+        let mean = if mean.is_nan() { 127.0 * at_128 + 1e-9 } else { mean };
+        let reference = load(&format!("{case}.png"));
+        let c = parse(&format!("{query}&fmt=png-alpha")).unwrap();
+        let p = plan(src.width, src.height, &c, &Limits::copy_image(100_000_000)).unwrap();
+        assert!(
+            p.steps.iter().any(|s| matches!(s, Step::Color(_))),
+            "{case}: {:?}",
+            p.steps
+        );
+        let mut runs = vec![("cpu", cpu::run_steps(src.clone(), &p.steps).unwrap())];
+        if let Some(g) = gpu() {
+            runs.push(("gpu", g.run_blocking(src.clone(), &p.steps).unwrap()));
+        }
+        for (exec, out) in runs {
+            let (m, avg) = diff(&out, &reference);
+            println!("{case} on {exec}: max {m} (allowed {max}), mean {avg:.4} (allowed {mean})");
+            if m > max || avg > mean {
+                failures.push(format!(
+                    "{case} on {exec}: max {m} > {max} or mean {avg:.4} > {mean}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
