@@ -4,7 +4,8 @@
 #import pixel
 #import color_op
 
-fn apply(c: vec3<f32>, k: f32) -> vec3<f32> {
+fn apply(c: vec3<f32>, kv: vec4<f32>) -> vec3<f32> {
+    let k = kv.x;
     if k < 0.0 {
         return c * (1.0 + k);
     }

@@ -4,6 +4,7 @@
 #import pixel
 #import color_op
 
-fn apply(c: vec3<f32>, k: f32) -> vec3<f32> {
+fn apply(c: vec3<f32>, kv: vec4<f32>) -> vec3<f32> {
+    let k = kv.x;
     return (c - vec3<f32>(0.5)) * k + vec3<f32>(0.5);
 }

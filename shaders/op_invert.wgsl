@@ -3,6 +3,6 @@
 #import pixel
 #import color_op
 
-fn apply(c: vec3<f32>, k: f32) -> vec3<f32> {
+fn apply(c: vec3<f32>, k: vec4<f32>) -> vec3<f32> {
     return vec3<f32>(1.0) - c;
 }

@@ -10,6 +10,7 @@
 //! - `op_contrast`: our pivot is 127.5 (GIMP legacy, "50%"), Pillow's blend pivots on the 8-bit
 //!   128, so the expected difference is `|slant − 1| / 2` plus 1 of rounding; at +100 (a
 //!   threshold) only pixels at exactly 128 may differ, hence the mean bound.
+//! - `op_colorbalance`: 1 (as `op_brightness`, per channel).
 //! - `op_saturation`, `op_hue`: 1 (f32 HSL against colorsys' f64).
 //! - with a resize: 4, mean 0.5 (the bicubic resample alone differs from Pillow's by up to 3
 //!   on this noisy source, see `tests/resample_reference.rs`, plus the op's own 1).
@@ -122,6 +123,12 @@ fn cases() -> Vec<(String, String, u8, f64)> {
         4,
         0.5,
     ));
+    v.push((
+        "resize_colorbalance".into(),
+        "wid=48&op_colorbalance=-30,40,0".into(),
+        4,
+        0.5,
+    ));
     // Brightness's ±1 is scaled by the contrast slant (1.63) before the pivot difference.
     let max = ((slant(30.0) - 1.0) / 2.0 + 1.0 + slant(30.0)).ceil() as u8;
     v.push((
@@ -145,7 +152,11 @@ fn colour_commands_match_independent_references() {
         .count() as f64
         / (src.data.len() / 4 * 3) as f64;
     for (case, query, max, mean) in cases() {
-        let mean = if mean.is_nan() { 127.0 * at_128 + 1e-9 } else { mean };
+        let mean = if mean.is_nan() {
+            127.0 * at_128 + 1e-9
+        } else {
+            mean
+        };
         let reference = load(&format!("{case}.png"));
         let c = parse(&format!("{query}&fmt=png-alpha")).unwrap();
         let p = plan(src.width, src.height, &c, &Limits::copy_image(100_000_000)).unwrap();

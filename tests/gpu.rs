@@ -536,6 +536,14 @@ fn op_contrast_gpu_matches_cpu() {
 }
 
 #[test]
+fn op_colorbalance_gpu_matches_cpu() {
+    color_matches(
+        &[[100, 0, 0], [-100, 50, -13], [7, -100, 100]].map(ColorOp::ColorBalance),
+        COLOR,
+    );
+}
+
+#[test]
 fn op_saturation_gpu_matches_cpu() {
     color_matches(&[-100, -60, 25, 100].map(ColorOp::Saturation), HSL);
 }
@@ -559,6 +567,7 @@ fn color_plan_gpu_matches_cpu() {
                 Filter::Lanczos3,
             ),
             Step::Color(ColorOp::Brightness(20)),
+            Step::Color(ColorOp::ColorBalance([30, -20, 0])),
             Step::Color(ColorOp::Hue(-40)),
             Step::Color(ColorOp::Saturation(-30)),
             Step::Color(ColorOp::Invert),
@@ -834,7 +843,8 @@ fn shader_params_match_naga_reflection() {
             "op_brightness",
             "op_contrast",
             "op_saturation",
-            "op_hue"
+            "op_hue",
+            "op_colorbalance"
         ]
     );
 }

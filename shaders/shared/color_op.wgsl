@@ -1,12 +1,10 @@
 // The skeleton of every per-pixel `op_*` colour kernel (`cpu::map_rgb`): straight RGB in 0..1
-// goes through the kernel's `apply(c, params.param)`, is rounded once (floor(v·255 + ½),
+// goes through the kernel's `apply(c, params.k)`, is rounded once (floor(v·255 + ½),
 // clamped) and alpha is kept. Needs `band` and `pixel`. Mirrored by `shaders::ColorParams`.
 struct ColorParams {
     band: Band,
-    param: f32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    // `ColorOp::params`: the op's parameters, unused ones 0.
+    k: vec4<f32>,
 }
 
 @group(0) @binding(0) var<uniform> params: ColorParams;
@@ -22,7 +20,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             let y = b.y0 + dy;
             let raw = src[y * b.in_stride + x - b.in_base];
             let c = vec3<f32>(unpack(raw).xyz) / 255.0;
-            let o = clamp(floor(apply(c, params.param) * 255.0 + 0.5), vec3<f32>(0.0), vec3<f32>(255.0));
+            let o = clamp(floor(apply(c, params.k) * 255.0 + 0.5), vec3<f32>(0.0), vec3<f32>(255.0));
             let q = vec3<u32>(o);
             dst[y * b.out_stride + x - b.out_base] = q.x | (q.y << 8u) | (q.z << 16u) | (raw & 0xff000000u);
         }

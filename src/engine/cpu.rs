@@ -260,8 +260,9 @@ pub fn opacity(mut img: Image, o: f32) -> Image {
 
 /// Runs one colour command (see [`ColorOp`] for the algorithms).
 pub fn color(img: Image, op: ColorOp) -> Image {
-    let k = op.param();
+    let [k, k1, k2, _] = op.params();
     match op {
+        ColorOp::ColorBalance(_) => op_colorbalance(img, [k, k1, k2]),
         ColorOp::Invert => op_invert(img),
         ColorOp::Brightness(_) => op_brightness(img, k),
         ColorOp::Contrast(_) => op_contrast(img, k),
@@ -287,16 +288,24 @@ pub fn op_invert(img: Image) -> Image {
     map_rgb(img, |c| c.map(|v| 1.0 - v))
 }
 
+/// The GIMP legacy brightness curve, `b` in −1..=1.
+fn lift(v: f32, b: f32) -> f32 {
+    if b < 0.0 {
+        v * (1.0 + b)
+    } else {
+        v + (1.0 - v) * b
+    }
+}
+
 /// `op_brightness` (GIMP legacy), `b` = adj/100.
 pub fn op_brightness(img: Image, b: f32) -> Image {
+    map_rgb(img, |c| c.map(|v| lift(v, b)))
+}
+
+/// `op_colorbalance`: the brightness curve per channel, `k` = [r, g, b]/100.
+pub fn op_colorbalance(img: Image, k: [f32; 3]) -> Image {
     map_rgb(img, |c| {
-        c.map(|v| {
-            if b < 0.0 {
-                v * (1.0 + b)
-            } else {
-                v + (1.0 - v) * b
-            }
-        })
+        [lift(c[0], k[0]), lift(c[1], k[1]), lift(c[2], k[2])]
     })
 }
 

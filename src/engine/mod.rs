@@ -146,6 +146,9 @@ pub enum Step {
 /// - `op_contrast=adj` (GIMP legacy Brightness-Contrast, c = adj/100): `v' = (v − ½)·slant + ½`
 ///   with `slant = tan((c + 1)·π/4)` (capped at 10⁶, so +100 is a threshold at 50%); −100 is
 ///   flat 50% gray. The pivot is the fixed 50% the spec names.
+/// - `op_colorbalance=r,g,b`: the `op_brightness` curve on each channel with its own amount
+///   (r/100 on red, …): negative values scale the channel down, positive ones lift it towards
+///   full; `100,0,0` pushes towards red, `-100,0,0` removes red.
 /// - `op_saturation=adj` (GIMP Hue-Saturation, HSL): `S' = clamp(S·(1 + adj/100), 0, 1)`, H and
 ///   L kept; −100 gives gray `(max + min)/2`.
 /// - `op_hue=adj` (GIMP Hue-Saturation, HSL): `H' = H + adj/360` (wrapped), S and L kept.
@@ -156,6 +159,8 @@ pub enum ColorOp {
     Brightness(i32),
     /// −100..=100.
     Contrast(i32),
+    /// −100..=100 per channel (r, g, b).
+    ColorBalance([i32; 3]),
     /// −100..=100.
     Saturation(i32),
     /// −180..=180 degrees.
@@ -169,14 +174,19 @@ impl ColorOp {
             ColorOp::Invert => "op_invert",
             ColorOp::Brightness(_) => "op_brightness",
             ColorOp::Contrast(_) => "op_contrast",
+            ColorOp::ColorBalance(_) => "op_colorbalance",
             ColorOp::Saturation(_) => "op_saturation",
             ColorOp::Hue(_) => "op_hue",
         }
     }
 
-    /// The kernel parameter (the same f32 on both executors).
-    pub fn param(&self) -> f32 {
-        match *self {
+    /// The kernel parameters (the same f32s on both executors; unused ones are 0).
+    pub fn params(&self) -> [f32; 4] {
+        if let ColorOp::ColorBalance(rgb) = *self {
+            let [r, g, b] = rgb.map(|v| v.clamp(-100, 100) as f32 / 100.0);
+            return [r, g, b, 0.0];
+        }
+        let k = match *self {
             ColorOp::Invert => 0.0,
             ColorOp::Brightness(b) => b.clamp(-100, 100) as f32 / 100.0,
             ColorOp::Contrast(c) => {
@@ -185,7 +195,9 @@ impl ColorOp {
             }
             ColorOp::Saturation(s) => 1.0 + s.clamp(-100, 100) as f32 / 100.0,
             ColorOp::Hue(h) => h.clamp(-180, 180) as f32 / 360.0,
-        }
+            ColorOp::ColorBalance(_) => unreachable!(),
+        };
+        [k, 0.0, 0.0, 0.0]
     }
 }
 

@@ -252,3 +252,10 @@ pub fn flag(v: &str, what: &str) -> R<bool> {
         _ => Err(invalid(v, what, "0 or 1")),
     }
 }
+
+/// `op_colorbalance=r,g,b`: three integers from -100 to 100.
+pub fn color_balance(v: &str) -> R<[i32; 3]> {
+    ints(v, 3, -100, 100)
+        .map(|x| [x[0] as i32, x[1] as i32, x[2] as i32])
+        .ok_or_else(|| invalid(v, "colour balance", "r,g,b: integers from -100 to 100"))
+}

@@ -36,6 +36,7 @@ pub enum Cmd {
     OpSaturation,
     OpHue,
     OpInvert,
+    OpColorBalance,
 }
 
 /// What a command name is.
@@ -82,6 +83,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("op_saturation", Cmd::OpSaturation, false),
     ("op_hue", Cmd::OpHue, false),
     ("op_invert", Cmd::OpInvert, false),
+    ("op_colorbalance", Cmd::OpColorBalance, false),
 ];
 
 /// Every other command named in spec/is-protocol.md §4–6; any other `op_*` name is matched by
@@ -138,7 +140,6 @@ const UNSUPPORTED: &[&str] = &[
     "timeout",
     "handler",
     "op_blur",
-    "op_colorbalance",
     "op_colorize",
     "op_grow",
     "op_growMask",

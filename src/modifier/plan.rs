@@ -129,6 +129,9 @@ fn color_ops(c: &Commands) -> Vec<ColorOp> {
     [
         adj(c.op_brightness, ColorOp::Brightness),
         adj(c.op_contrast, ColorOp::Contrast),
+        c.op_colorbalance
+            .filter(|v| *v != [0, 0, 0])
+            .map(ColorOp::ColorBalance),
         adj(c.op_hue, ColorOp::Hue),
         adj(c.op_saturation, ColorOp::Saturation),
         (c.op_invert == Some(true)).then_some(ColorOp::Invert),

@@ -1,5 +1,5 @@
-//! Unit tests of the colour commands (`op_brightness`, `op_contrast`, `op_saturation`,
-//! `op_hue`, `op_invert`): range errors, neutral values, canonical order and placement.
+//! Unit tests of the colour commands (`op_brightness`, `op_contrast`, `op_colorbalance`,
+//! `op_saturation`, `op_hue`, `op_invert`): range errors, neutral values, canonical order and placement.
 
 use super::plan_tests_util::*;
 use crate::engine::ColorOp;
@@ -63,7 +63,8 @@ fn out_of_range_values_state_the_range() {
 
 #[test]
 fn neutral_values_are_dropped() {
-    let q = "op_brightness=0&op_contrast=0&op_saturation=0&op_hue=0&op_invert=0";
+    let q =
+        "op_brightness=0&op_contrast=0&op_saturation=0&op_hue=0&op_invert=0&op_colorbalance=0,0,0";
     assert_eq!(ok((100, 80), q).steps, ok((100, 80), "").steps);
     assert_eq!(
         ok((100, 80), &format!("{q}&wid=50")).steps,
@@ -75,13 +76,14 @@ fn neutral_values_are_dropped() {
 fn colour_commands_run_in_the_documented_order() {
     let p = ok(
         (100, 80),
-        "op_invert=1&op_saturation=-50&op_hue=30&op_contrast=20&op_brightness=-10",
+        "op_invert=1&op_saturation=-50&op_hue=30&op_colorBalance=100,0,-5&op_contrast=20&op_brightness=-10",
     );
     assert_eq!(
         colors(&p),
         [
             ColorOp::Brightness(-10),
             ColorOp::Contrast(20),
+            ColorOp::ColorBalance([100, 0, -5]),
             ColorOp::Hue(30),
             ColorOp::Saturation(-50),
             ColorOp::Invert,

@@ -53,6 +53,8 @@ pub struct Commands {
     pub op_saturation: Option<i32>,
     /// `op_hue=`: −180..=180 degrees.
     pub op_hue: Option<i32>,
+    /// `op_colorbalance=r,g,b`: each −100..=100.
+    pub op_colorbalance: Option<[i32; 3]>,
     /// `op_invert=0|1`.
     pub op_invert: Option<bool>,
     /// Unknown command names as written (first spelling of each), for the caller to log.

@@ -16,6 +16,8 @@ there. How each reference is made (our algorithm in brackets, see `engine::Color
 - op_contrast: Image.blend(gray 128, im, slant), slant = tan((c + 1) pi/4) [GIMP legacy, pivot
   127.5]: Pillow's pivot is the 8-bit 128, so the expected difference is |slant - 1| / 2 + 1.
   (ImageEnhance.Contrast pivots on the image mean, which the spec rules out.)
+- op_colorbalance: Image.split, the op_brightness reference on each band with its own amount,
+  Image.merge [the same per-channel curve].
 - op_saturation: colorsys HLS, S' = min(S (1 + s), 1) [the same, in f32].
 - op_hue: colorsys HLS, H' = H + h/360 [the same, in f32].
 - combinations with a resize: Image.resize(BICUBIC) (Catmull-Rom, as resMode=bicub), then the
@@ -70,6 +72,10 @@ def contrast(im, adj):
     return Image.blend(Image.new("RGB", im.size, (128, 128, 128)), im, slant)
 
 
+def colorbalance(im, rgb):
+    return Image.merge("RGB", [brightness(band, a) for band, a in zip(im.split(), rgb)])
+
+
 def hls_map(im, f):
     out = im.copy()
     px = out.load()
@@ -96,6 +102,10 @@ def cases(src):
         out.append((f"brightness_{a}", f"op_brightness={a}", brightness(src, a)))
     for a in [-100, -50, 20, 60, 100]:
         out.append((f"contrast_{a}", f"op_contrast={a}", contrast(src, a)))
+    for rgb in [(100, 0, 0), (-100, 0, 0), (-50, 30, -100), (20, 20, 20)]:
+        name = "_".join(str(a) for a in rgb)
+        out.append((f"colorbalance_{name}", "op_colorbalance=" + ",".join(str(a) for a in rgb),
+                    colorbalance(src, rgb)))
     for a in [-100, -50, 40, 100]:
         out.append((f"saturation_{a}", f"op_saturation={a}", saturation(src, a)))
     for a in [-180, -90, 45, 180]:
@@ -104,6 +114,8 @@ def cases(src):
     out.append(("resize_invert", "wid=48&op_invert=1", invert(small)))
     out.append(("resize_hue_saturation", "wid=48&op_saturation=-40&op_hue=60",
                 saturation(hue(small, 60), -40)))
+    out.append(("resize_colorbalance", "wid=48&op_colorbalance=-30,40,0",
+                colorbalance(small, (-30, 40, 0))))
     out.append(("brightness_contrast_invert", "op_invert=1&op_contrast=30&op_brightness=-20",
                 invert(contrast(brightness(src, -20), 30))))
     return out

@@ -112,14 +112,9 @@ pub fn plan(w: u32, h: u32, steps: &[Step], limits: Limits) -> Result<Program, E
                 })?
             }
             Step::Color(op) => {
-                let param = op.param();
+                let k = op.params();
                 b.pointwise(cur, w, h, color_shader(op), |band| {
-                    bytemuck::bytes_of(&ColorParams {
-                        band,
-                        param,
-                        _pad: [0; 3],
-                    })
-                    .to_vec()
+                    bytemuck::bytes_of(&ColorParams { band, k }).to_vec()
                 })?
             }
         };
@@ -138,6 +133,7 @@ pub fn color_shader(op: &ColorOp) -> ShaderId {
         ColorOp::Contrast(_) => ShaderId::OpContrast,
         ColorOp::Saturation(_) => ShaderId::OpSaturation,
         ColorOp::Hue(_) => ShaderId::OpHue,
+        ColorOp::ColorBalance(_) => ShaderId::OpColorBalance,
     }
 }
 

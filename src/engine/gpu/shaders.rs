@@ -21,10 +21,11 @@ pub enum ShaderId {
     OpContrast = 8,
     OpSaturation = 9,
     OpHue = 10,
+    OpColorBalance = 11,
 }
 
 impl ShaderId {
-    pub const ALL: [ShaderId; 11] = [
+    pub const ALL: [ShaderId; 12] = [
         ShaderId::ResizeV,
         ShaderId::ResizeH,
         ShaderId::Affine,
@@ -36,6 +37,7 @@ impl ShaderId {
         ShaderId::OpContrast,
         ShaderId::OpSaturation,
         ShaderId::OpHue,
+        ShaderId::OpColorBalance,
     ];
 
     pub fn info(self) -> &'static ShaderInfo {
@@ -143,14 +145,13 @@ pub struct IsOpaqueParams {
     pub _pad: [u32; 3],
 }
 
-/// Params of every per-pixel `op_*` colour kernel (`shaders/shared/color_op.wgsl`): `param` is
-/// [`crate::engine::ColorOp::param`].
+/// Params of every per-pixel `op_*` colour kernel (`shaders/shared/color_op.wgsl`): `k` is
+/// [`crate::engine::ColorOp::params`].
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
 pub struct ColorParams {
     pub band: Band,
-    pub param: f32,
-    pub _pad: [u32; 3],
+    pub k: [f32; 4],
 }
 
 const COLOR_LAYOUT: ParamsLayout = ParamsLayout {
@@ -158,10 +159,7 @@ const COLOR_LAYOUT: ParamsLayout = ParamsLayout {
     size: size_of::<ColorParams>(),
     members: &[
         ("band", offset_of!(ColorParams, band)),
-        ("param", offset_of!(ColorParams, param)),
-        ("_pad0", offset_of!(ColorParams, _pad)),
-        ("_pad1", offset_of!(ColorParams, _pad) + 4),
-        ("_pad2", offset_of!(ColorParams, _pad) + 8),
+        ("k", offset_of!(ColorParams, k)),
     ],
 };
 
@@ -215,7 +213,7 @@ macro_rules! source {
 }
 
 /// The registry, indexed by [`ShaderId`].
-pub static SHADERS: [ShaderInfo; 11] = [
+pub static SHADERS: [ShaderInfo; 12] = [
     ShaderInfo {
         name: "resize_v",
         label: "ipsd.resize_v",
@@ -338,6 +336,13 @@ pub static SHADERS: [ShaderInfo; 11] = [
         name: "op_hue",
         label: "ipsd.op_hue",
         source: source!("op_hue"),
+        bindings: PIXEL_BINDINGS,
+        params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_colorbalance",
+        label: "ipsd.op_colorbalance",
+        source: source!("op_colorbalance"),
         bindings: PIXEL_BINDINGS,
         params: COLOR_LAYOUT,
     },
