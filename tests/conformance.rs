@@ -105,6 +105,15 @@ fn cases() -> Vec<(String, String, u8, f64)> {
         127,
         f64::NAN,
     ));
+    for rgb in [[100, 0, 0], [-100, 0, 0], [-50, 30, -100], [20, 20, 20]] {
+        let name = rgb.map(|a: i32| a.to_string());
+        v.push((
+            format!("colorbalance_{}", name.join("_")),
+            format!("op_colorbalance={}", name.join(",")),
+            1,
+            0.5,
+        ));
+    }
     for a in [-100, -50, 40, 100] {
         v.push((
             format!("saturation_{a}"),
