@@ -11,6 +11,11 @@
 //!   128, so the expected difference is `|slant − 1| / 2` plus 1 of rounding; at +100 (a
 //!   threshold) only pixels at exactly 128 may differ, hence the mean bound.
 //! - `op_colorbalance`: 1 (as `op_brightness`, per channel).
+//! - `op_colorize`: with `off`, 2 (Pillow's ramp has its midpoint at 127, ours at 127.5). With
+//!   `norm` (measured bounds with a margin: 4 at contrast 0, 8 at 40, 12 at 100; mean ≤ 2):
+//!   the reference rounds the normalized luma to 8 bits and pivots the contrast on 128 before
+//!   the ramp, and the contrast slant (up to 2.41) and the ramp's slope (up to 2) amplify that
+//!   rounding; ImageStat's median may also sit one level from ours.
 //! - `op_saturation`, `op_hue`: 1 (f32 HSL against colorsys' f64).
 //! - with a resize: 4, mean 0.5 (the bicubic resample alone differs from Pillow's by up to 3
 //!   on this noisy source, see `tests/resample_reference.rs`, plus the op's own 1).
@@ -105,6 +110,14 @@ fn cases() -> Vec<(String, String, u8, f64)> {
         127,
         f64::NAN,
     ));
+    for (case, arg, max, mean) in [
+        ("colorize_a0b0c0", "a0b0c0", 4, 1.5),
+        ("colorize_red_norm_100", "ff0000,norm,100", 12, 2.0),
+        ("colorize_green_off", "14c85a,off,50", 2, 0.5),
+        ("colorize_blue_norm_40", "0,0,255,norm,40", 8, 2.0),
+    ] {
+        v.push((case.into(), format!("op_colorize={arg}"), max, mean));
+    }
     for rgb in [[100, 0, 0], [-100, 0, 0], [-50, 30, -100], [20, 20, 20]] {
         let name = rgb.map(|a: i32| a.to_string());
         v.push((
@@ -137,6 +150,12 @@ fn cases() -> Vec<(String, String, u8, f64)> {
         "wid=48&op_colorbalance=-30,40,0".into(),
         4,
         0.5,
+    ));
+    v.push((
+        "brightness_contrast_colorize".into(),
+        "op_brightness=-15&op_contrast=22&op_colorize=a0b0c0".into(),
+        7,
+        1.5,
     ));
     // Brightness's ±1 is scaled by the contrast slant (1.63) before the pivot difference.
     let max = ((slant(30.0) - 1.0) / 2.0 + 1.0 + slant(30.0)).ceil() as u8;

@@ -544,6 +544,27 @@ fn op_colorbalance_gpu_matches_cpu() {
 }
 
 #[test]
+fn op_colorize_gpu_matches_cpu() {
+    let z = |rgb, norm, contrast| ColorOp::Colorize {
+        rgb,
+        norm,
+        contrast,
+    };
+    let ops = [
+        z([160, 176, 192], true, 0.0),
+        z([255, 0, 0], true, 100.0),
+        z([20, 200, 90], false, 50.0),
+        z([0, 0, 0], true, 30.0),
+    ];
+    color_matches(&ops, HSL);
+    // The histogram over many bands.
+    if let Some(t) = tiled_gpu() {
+        let img = photo(300, 211, true, 12);
+        compare(t, "tiled-colorize", &img, &[Step::Color(ops[1])], HSL);
+    }
+}
+
+#[test]
 fn op_saturation_gpu_matches_cpu() {
     color_matches(&[-100, -60, 25, 100].map(ColorOp::Saturation), HSL);
 }
@@ -844,7 +865,9 @@ fn shader_params_match_naga_reflection() {
             "op_contrast",
             "op_saturation",
             "op_hue",
-            "op_colorbalance"
+            "op_colorbalance",
+            "luma_hist",
+            "op_colorize"
         ]
     );
 }

@@ -169,7 +169,7 @@ async fn copies_apply_colour_commands() {
         .zip(b.as_raw())
         .all(|(x, y)| *x as u32 + *y as u32 == 255));
     // All the colour commands with a resize: the copy and /is/image agree.
-    let m = "wid=120&op_brightness=20&op_contrast=15&op_colorbalance=10,0,-20&op_saturation=-50&op_hue=30&fmt=png";
+    let m = "wid=120&op_brightness=20&op_contrast=15&op_colorbalance=10,0,-20&op_saturation=-50&op_hue=30&op_colorize=a0b0c0,norm,40&fmt=png";
     let r = copy(&app, &co, &root, &src, "graded", m).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let stored = app.get(&format!("/is/content/{root}/graded"), &[]).await;
@@ -199,6 +199,7 @@ async fn bad_commands_fault_and_store_nothing() {
         ("op_blur=3", "op_blur"),
         ("op_hue=200", "-180 to 180"),
         ("op_invert=yes", "op_invert"),
+        ("op_colorize=0,0,0,0k", "RGB"),
     ] {
         let r = copy(&app, &co, &root, &src, "bad", m).await;
         assert_eq!(r.code(), 30001, "{m}: {}", r.text());

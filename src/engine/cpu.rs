@@ -263,6 +263,7 @@ pub fn color(img: Image, op: ColorOp) -> Image {
     let [k, k1, k2, _] = op.params();
     match op {
         ColorOp::ColorBalance(_) => op_colorbalance(img, [k, k1, k2]),
+        ColorOp::Colorize { .. } => op_colorize(img, op.params()),
         ColorOp::Invert => op_invert(img),
         ColorOp::Brightness(_) => op_brightness(img, k),
         ColorOp::Contrast(_) => op_contrast(img, k),
@@ -328,6 +329,70 @@ pub fn op_hue(img: Image, turn: f32) -> Image {
         let [h, s, l] = rgb_to_hsl(c);
         hsl_to_rgb([fract(h + turn), s, l])
     })
+}
+
+/// Pillow's `convert("L")`: ITU-R 601 luma in 16-bit fixed point.
+pub fn luma(p: &[u8]) -> u32 {
+    (p[0] as u32 * 19595 + p[1] as u32 * 38470 + p[2] as u32 * 7471 + 0x8000) >> 16
+}
+
+/// The median luma of the pixels with alpha > 0 (the smallest m with at least half of them at
+/// or below it; 128 when none is visible). `luma_hist` + `op_colorize` on the GPU.
+pub fn luma_median(img: &Image) -> u32 {
+    let mut hist = [0u64; 256];
+    for p in img.data.chunks_exact(4).filter(|p| p[3] > 0) {
+        hist[luma(p) as usize] += 1;
+    }
+    median(&hist)
+}
+
+fn median(hist: &[u64; 256]) -> u32 {
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return 128;
+    }
+    let half = total.div_ceil(2);
+    let mut cum = 0;
+    for (i, n) in hist.iter().enumerate() {
+        cum += n;
+        if cum >= half {
+            return i as u32;
+        }
+    }
+    255
+}
+
+/// The `norm` gamma that moves the median luma `m` to 50%.
+fn norm_gamma(m: u32) -> f32 {
+    let m = m.clamp(1, 254) as f32 / 255.0;
+    0.5f32.ln() / m.ln()
+}
+
+/// `op_colorize`: `k` = [r, g, b, slant] ([`ColorOp::params`]; slant < 0: `off`).
+pub fn op_colorize(mut img: Image, k: [f32; 4]) -> Image {
+    let gamma = if k[3] >= 0.0 {
+        norm_gamma(luma_median(&img))
+    } else {
+        1.0
+    };
+    img.data.par_chunks_mut(4).for_each(|p| {
+        let mut y = luma(p) as f32 / 255.0;
+        if k[3] >= 0.0 {
+            if y > 0.0 {
+                y = y.powf(gamma);
+            }
+            y = ((y - 0.5) * k[3] + 0.5).clamp(0.0, 1.0);
+        }
+        for i in 0..3 {
+            let o = if y < 0.5 {
+                k[i] * 2.0 * y
+            } else {
+                k[i] + (1.0 - k[i]) * (2.0 * y - 1.0)
+            };
+            p[i] = (o * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+        }
+    });
+    img
 }
 
 fn fract(x: f32) -> f32 {
@@ -592,5 +657,30 @@ mod tests {
         // Pure red turned by 120° is pure green.
         let red = Image::filled(1, 1, Rgba::rgb(255, 0, 0));
         assert_eq!(color(red, ColorOp::Hue(120)).pixel(0, 0), [0, 255, 0, 255]);
+    }
+
+    #[test]
+    fn op_colorize_keeps_black_and_white() {
+        let mut img = colour_grid();
+        img.data[..8].copy_from_slice(&[0, 0, 0, 255, 255, 255, 255, 255]);
+        for norm in [false, true] {
+            let op = ColorOp::Colorize {
+                rgb: [200, 40, 90],
+                norm,
+                contrast: 60.0,
+            };
+            let out = color(img.clone(), op);
+            assert_eq!(out.pixel(0, 0), [0, 0, 0, 255]);
+            assert_eq!(out.pixel(1, 0), [255, 255, 255, 255]);
+        }
+        // Without norm, mid gray (luma 128) lands on the colour.
+        let gray = Image::filled(1, 1, Rgba::rgb(128, 128, 128));
+        let op = ColorOp::Colorize {
+            rgb: [200, 40, 90],
+            norm: false,
+            contrast: 0.0,
+        };
+        let p = color(gray, op).pixel(0, 0);
+        assert!(p[0].abs_diff(200) <= 1 && p[1].abs_diff(40) <= 1 && p[2].abs_diff(90) <= 1);
     }
 }

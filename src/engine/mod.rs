@@ -141,6 +141,14 @@ pub enum Step {
 /// `shaders/<name>.wgsl` and `cpu::<name>` share the formula. Algorithms:
 ///
 /// - `op_invert`: `v' = 1 − v` (a photographic negative).
+/// - `op_colorize=color[,norm|off[,contrast]]`: luminance only, as Pillow's `convert("L")`
+///   (ITU-R 601 luma in 16-bit fixed point, `(19595 R + 38470 G + 7471 B + 2¹⁵) >> 16`). With
+///   `norm`, the median luma `m` of the visible pixels (alpha > 0) is moved to 50% by a gamma
+///   curve `Y' = Y^γ`, `γ = ln ½ / ln m` (m clamped to 1..254 / 255), which keeps black and
+///   white; then `contrast` (0..100) applies the `op_contrast` curve at half strength (slant
+///   `tan((1 + contrast/200)·π/4)`, 1 to 2.41). Y is then mapped onto the colour keeping
+///   shadows and highlights, as Pillow's `ImageOps.colorize(black, white, mid=color)`:
+///   `Y < ½`: `color·2Y`, else `color + (1 − color)·(2Y − 1)`. The output is RGB (alpha kept).
 /// - `op_brightness=adj` (GIMP legacy Brightness-Contrast, b = adj/100): `b < 0`:
 ///   `v' = v·(1 + b)`; `b > 0`: `v' = v + (1 − v)·b`. −100 is black, +100 white.
 /// - `op_contrast=adj` (GIMP legacy Brightness-Contrast, c = adj/100): `v' = (v − ½)·slant + ½`
@@ -165,6 +173,12 @@ pub enum ColorOp {
     Saturation(i32),
     /// −180..=180 degrees.
     Hue(i32),
+    /// The target colour, luma normalization, contrast 0..=100.
+    Colorize {
+        rgb: [u8; 3],
+        norm: bool,
+        contrast: f32,
+    },
 }
 
 impl ColorOp {
@@ -177,6 +191,7 @@ impl ColorOp {
             ColorOp::ColorBalance(_) => "op_colorbalance",
             ColorOp::Saturation(_) => "op_saturation",
             ColorOp::Hue(_) => "op_hue",
+            ColorOp::Colorize { .. } => "op_colorize",
         }
     }
 
@@ -185,6 +200,17 @@ impl ColorOp {
         if let ColorOp::ColorBalance(rgb) = *self {
             let [r, g, b] = rgb.map(|v| v.clamp(-100, 100) as f32 / 100.0);
             return [r, g, b, 0.0];
+        }
+        if let ColorOp::Colorize {
+            rgb,
+            norm,
+            contrast,
+        } = *self
+        {
+            let [r, g, b] = rgb.map(|v| v as f32 / 255.0);
+            let c = f64::from(contrast.clamp(0.0, 100.0)) / 200.0;
+            let slant = ((c + 1.0) * std::f64::consts::FRAC_PI_4).tan() as f32;
+            return [r, g, b, if norm { slant } else { -1.0 }];
         }
         let k = match *self {
             ColorOp::Invert => 0.0,
@@ -195,7 +221,7 @@ impl ColorOp {
             }
             ColorOp::Saturation(s) => 1.0 + s.clamp(-100, 100) as f32 / 100.0,
             ColorOp::Hue(h) => h.clamp(-180, 180) as f32 / 360.0,
-            ColorOp::ColorBalance(_) => unreachable!(),
+            ColorOp::ColorBalance(_) | ColorOp::Colorize { .. } => unreachable!(),
         };
         [k, 0.0, 0.0, 0.0]
     }

@@ -145,6 +145,37 @@ fn cmyk(p: &[u8]) -> Rgba {
     }
 }
 
+/// `op_colorize=color[,off|norm[,contrast]]`: the colour (RGB notations only, alpha ignored)
+/// runs up to an `off`/`norm` token; `contrast` is a real from 0 to 100.
+pub fn colorize(v: &str) -> Result<super::types::Colorize, String> {
+    let usage = "color[,off|norm[,contrast]]: an RGB colour, then off or norm, then a contrast from 0 to 100";
+    let parts: Vec<&str> = v.split(',').collect();
+    let mode = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("off") || p.eq_ignore_ascii_case("norm"));
+    let (color, rest) = match mode {
+        Some(i) => (parts[..i].join(","), &parts[i..]),
+        None => (v.to_string(), &parts[parts.len()..]),
+    };
+    let c = parse(&color)?;
+    if c.space != ColorSpace::Rgb {
+        return Err(format!("'{color}' is not an RGB colour ({usage})"));
+    }
+    let norm = rest.first().is_none_or(|m| m.eq_ignore_ascii_case("norm"));
+    let contrast = match rest.get(1) {
+        None => 0.0,
+        Some(t) => super::args::real(t)?,
+    };
+    if rest.len() > 2 || !(0.0..=100.0).contains(&contrast) {
+        return Err(format!("'{v}' is not a valid colorize ({usage})"));
+    }
+    Ok(super::types::Colorize {
+        color: c.rgba,
+        norm,
+        contrast,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

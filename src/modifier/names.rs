@@ -37,6 +37,7 @@ pub enum Cmd {
     OpHue,
     OpInvert,
     OpColorBalance,
+    OpColorize,
 }
 
 /// What a command name is.
@@ -84,6 +85,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("op_hue", Cmd::OpHue, false),
     ("op_invert", Cmd::OpInvert, false),
     ("op_colorbalance", Cmd::OpColorBalance, false),
+    ("op_colorize", Cmd::OpColorize, false),
 ];
 
 /// Every other command named in spec/is-protocol.md §4–6; any other `op_*` name is matched by
@@ -140,7 +142,6 @@ const UNSUPPORTED: &[&str] = &[
     "timeout",
     "handler",
     "op_blur",
-    "op_colorize",
     "op_grow",
     "op_growMask",
     "op_growMaskR",

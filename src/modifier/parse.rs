@@ -90,6 +90,7 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::OpSaturation => c.op_saturation = Some(args::adjust(v, "saturation", 100)?),
         Cmd::OpHue => c.op_hue = Some(args::adjust(v, "hue angle", 180)?),
         Cmd::OpColorBalance => c.op_colorbalance = Some(args::color_balance(v)?),
+        Cmd::OpColorize => c.op_colorize = Some(color::colorize(v)?),
         Cmd::OpInvert => c.op_invert = Some(args::flag(v, "invert flag")?),
     }
     Ok(())

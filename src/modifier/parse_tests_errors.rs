@@ -37,7 +37,7 @@ fn unsupported_commands_are_errors() {
         "printRes",
         "jpegSize",
         "op_blur",
-        "op_colorize",
+        "op_grow",
         "op_noise",
         "op_usmR",
         "op_growMask",

@@ -134,6 +134,11 @@ fn color_ops(c: &Commands) -> Vec<ColorOp> {
             .map(ColorOp::ColorBalance),
         adj(c.op_hue, ColorOp::Hue),
         adj(c.op_saturation, ColorOp::Saturation),
+        c.op_colorize.map(|z| ColorOp::Colorize {
+            rgb: [z.color.r, z.color.g, z.color.b],
+            norm: z.norm,
+            contrast: z.contrast as f32,
+        }),
         (c.op_invert == Some(true)).then_some(ColorOp::Invert),
     ]
     .into_iter()

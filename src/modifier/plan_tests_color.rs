@@ -49,6 +49,19 @@ fn out_of_range_values_state_the_range() {
     for (q, want) in table {
         assert_eq!(parse(q).unwrap_err().to_string(), want, "{q}");
     }
+    let c = parse("op_colorize=160,176,192,off,30")
+        .unwrap()
+        .op_colorize
+        .unwrap();
+    assert_eq!(
+        (c.color, c.norm, c.contrast),
+        (Rgba::rgb(160, 176, 192), false, 30.0)
+    );
+    let c = parse("op_colorize=a0b0c0").unwrap().op_colorize.unwrap();
+    assert_eq!(
+        (c.color, c.norm, c.contrast),
+        (Rgba::rgb(160, 176, 192), true, 0.0)
+    );
     for q in [
         "op_brightness=-100",
         "op_contrast=100",
@@ -76,7 +89,7 @@ fn neutral_values_are_dropped() {
 fn colour_commands_run_in_the_documented_order() {
     let p = ok(
         (100, 80),
-        "op_invert=1&op_saturation=-50&op_hue=30&op_colorBalance=100,0,-5&op_contrast=20&op_brightness=-10",
+        "op_invert=1&op_colorize=ff0000,norm,50&op_saturation=-50&op_hue=30&op_colorBalance=100,0,-5&op_contrast=20&op_brightness=-10",
     );
     assert_eq!(
         colors(&p),
@@ -86,6 +99,11 @@ fn colour_commands_run_in_the_documented_order() {
             ColorOp::ColorBalance([100, 0, -5]),
             ColorOp::Hue(30),
             ColorOp::Saturation(-50),
+            ColorOp::Colorize {
+                rgb: [255, 0, 0],
+                norm: true,
+                contrast: 50.0
+            },
             ColorOp::Invert,
         ]
     );

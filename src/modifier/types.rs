@@ -55,6 +55,8 @@ pub struct Commands {
     pub op_hue: Option<i32>,
     /// `op_colorbalance=r,g,b`: each −100..=100.
     pub op_colorbalance: Option<[i32; 3]>,
+    /// `op_colorize=color[,off|norm[,contrast]]`.
+    pub op_colorize: Option<Colorize>,
     /// `op_invert=0|1`.
     pub op_invert: Option<bool>,
     /// Unknown command names as written (first spelling of each), for the caller to log.
@@ -175,4 +177,13 @@ pub struct Quality {
 pub enum Pscan {
     Auto,
     Scans(u8),
+}
+
+/// `op_colorize=color[,off|norm[,contrast]]`: an RGB colour, brightness normalization
+/// (default on), contrast 0..=100 (default 0; ignored with `off`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Colorize {
+    pub color: Rgba,
+    pub norm: bool,
+    pub contrast: f64,
 }

@@ -18,6 +18,11 @@ there. How each reference is made (our algorithm in brackets, see `engine::Color
   (ImageEnhance.Contrast pivots on the image mean, which the spec rules out.)
 - op_colorbalance: Image.split, the op_brightness reference on each band with its own amount,
   Image.merge [the same per-channel curve].
+- op_colorize: ImageOps.colorize(im.convert("L"), black, white, mid=color) [luma as
+  convert("L"), the same black-colour-white ramp, Pillow's midpoint is 127, ours 127.5]; with
+  norm, first L.point(255 (v/255)^gamma), gamma = ln 0.5 / ln(median / 255) with
+  ImageStat's median, and the contrast as Image.blend(gray 128, L, slant), slant =
+  tan((1 + contrast/200) pi/4) [the same curve without the 8-bit rounding in between].
 - op_saturation: colorsys HLS, S' = min(S (1 + s), 1) [the same, in f32].
 - op_hue: colorsys HLS, H' = H + h/360 [the same, in f32].
 - combinations with a resize: Image.resize(BICUBIC) (Catmull-Rom, as resMode=bicub), then the
@@ -26,7 +31,7 @@ there. How each reference is made (our algorithm in brackets, see `engine::Color
 import colorsys
 import math
 
-from PIL import Image, ImageEnhance, ImageOps
+from PIL import Image, ImageEnhance, ImageOps, ImageStat
 
 W, H = 96, 64
 
@@ -76,6 +81,17 @@ def colorbalance(im, rgb):
     return Image.merge("RGB", [brightness(band, a) for band, a in zip(im.split(), rgb)])
 
 
+def colorize(im, rgb, norm=True, contrast=0):
+    lum = im.convert("L")
+    if norm:
+        m = min(max(ImageStat.Stat(lum).median[0], 1), 254) / 255
+        gamma = math.log(0.5) / math.log(m)
+        lum = lum.point(lambda v: int(math.floor(255 * (v / 255) ** gamma + 0.5)))
+        slant = math.tan((1 + contrast / 200) * math.pi / 4)
+        lum = Image.blend(Image.new("L", lum.size, 128), lum, slant)
+    return ImageOps.colorize(lum, black=(0, 0, 0), white=(255, 255, 255), mid=rgb)
+
+
 def hls_map(im, f):
     out = im.copy()
     px = out.load()
@@ -106,6 +122,13 @@ def cases(src):
         name = "_".join(str(a) for a in rgb)
         out.append((f"colorbalance_{name}", "op_colorbalance=" + ",".join(str(a) for a in rgb),
                     colorbalance(src, rgb)))
+    for name, arg, rgb, norm, c in [
+        ("colorize_a0b0c0", "a0b0c0", (160, 176, 192), True, 0),
+        ("colorize_red_norm_100", "ff0000,norm,100", (255, 0, 0), True, 100),
+        ("colorize_green_off", "14c85a,off,50", (20, 200, 90), False, 0),
+        ("colorize_blue_norm_40", "0,0,255,norm,40", (0, 0, 255), True, 40),
+    ]:
+        out.append((name, f"op_colorize={arg}", colorize(src, rgb, norm, c)))
     for a in [-100, -50, 40, 100]:
         out.append((f"saturation_{a}", f"op_saturation={a}", saturation(src, a)))
     for a in [-180, -90, 45, 180]:
@@ -116,6 +139,8 @@ def cases(src):
                 saturation(hue(small, 60), -40)))
     out.append(("resize_colorbalance", "wid=48&op_colorbalance=-30,40,0",
                 colorbalance(small, (-30, 40, 0))))
+    out.append(("brightness_contrast_colorize", "op_brightness=-15&op_contrast=22&op_colorize=a0b0c0",
+                colorize(contrast(brightness(src, -15), 22), (160, 176, 192))))
     out.append(("brightness_contrast_invert", "op_invert=1&op_contrast=30&op_brightness=-20",
                 invert(contrast(brightness(src, -20), 30))))
     return out

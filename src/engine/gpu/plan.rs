@@ -111,6 +111,7 @@ pub fn plan(w: u32, h: u32, steps: &[Step], limits: Limits) -> Result<Program, E
                     .to_vec()
                 })?
             }
+            Step::Color(op @ ColorOp::Colorize { .. }) => b.colorize(cur, w, h, op.params())?,
             Step::Color(op) => {
                 let k = op.params();
                 b.pointwise(cur, w, h, color_shader(op), |band| {
@@ -134,6 +135,7 @@ pub fn color_shader(op: &ColorOp) -> ShaderId {
         ColorOp::Saturation(_) => ShaderId::OpSaturation,
         ColorOp::Hue(_) => ShaderId::OpHue,
         ColorOp::ColorBalance(_) => ShaderId::OpColorBalance,
+        ColorOp::Colorize { .. } => ShaderId::OpColorize,
     }
 }
 
@@ -229,6 +231,52 @@ impl Builder {
                     Res::Params,
                     Self::image(src, win_in),
                     Self::image(dst, win_out),
+                ],
+            );
+        }
+        Ok(dst)
+    }
+
+    /// `op_colorize`: with `norm` (k[3] ≥ 0), `luma_hist` over every band first (256 slots of
+    /// the per-job flags buffer), then the mapping, which reads the histogram.
+    fn colorize(&mut self, src: usize, w: u32, h: u32, k: [f32; 4]) -> Result<usize, EngineError> {
+        let hist_base = self.alpha_slots;
+        let rows = |r: Rect| (r.y0, r.y0 + r.h);
+        if k[3] >= 0.0 {
+            self.alpha_slots += 256;
+            for (r, win_in, _) in bands(w, h, w, None, false, self.limits, &rows)? {
+                let band = r.band(w, 0, win_in.base, 0);
+                let p = LumaHistParams {
+                    band,
+                    hist_base,
+                    _pad: [0; 3],
+                };
+                self.emit(
+                    ShaderId::LumaHist,
+                    band,
+                    bytemuck::bytes_of(&p).to_vec(),
+                    vec![Res::Params, Self::image(src, win_in), Res::Alpha],
+                );
+            }
+        }
+        let dst = self.alloc(w, h)?;
+        for (r, win_in, win_out) in bands(w, h, w, Some(w), false, self.limits, &rows)? {
+            let band = r.band(w, w, win_in.base, win_out.base);
+            let p = ColorizeParams {
+                band,
+                k,
+                hist_base,
+                _pad: [0; 3],
+            };
+            self.emit(
+                ShaderId::OpColorize,
+                band,
+                bytemuck::bytes_of(&p).to_vec(),
+                vec![
+                    Res::Params,
+                    Self::image(src, win_in),
+                    Self::image(dst, win_out),
+                    Res::Alpha,
                 ],
             );
         }

@@ -22,10 +22,12 @@ pub enum ShaderId {
     OpSaturation = 9,
     OpHue = 10,
     OpColorBalance = 11,
+    LumaHist = 12,
+    OpColorize = 13,
 }
 
 impl ShaderId {
-    pub const ALL: [ShaderId; 12] = [
+    pub const ALL: [ShaderId; 14] = [
         ShaderId::ResizeV,
         ShaderId::ResizeH,
         ShaderId::Affine,
@@ -38,6 +40,8 @@ impl ShaderId {
         ShaderId::OpSaturation,
         ShaderId::OpHue,
         ShaderId::OpColorBalance,
+        ShaderId::LumaHist,
+        ShaderId::OpColorize,
     ];
 
     pub fn info(self) -> &'static ShaderInfo {
@@ -163,6 +167,26 @@ const COLOR_LAYOUT: ParamsLayout = ParamsLayout {
     ],
 };
 
+/// Params of `luma_hist`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct LumaHistParams {
+    pub band: Band,
+    pub hist_base: u32,
+    pub _pad: [u32; 3],
+}
+
+/// Params of `op_colorize`: `k` is [`crate::engine::ColorOp::params`], `hist_base` the first
+/// of the 256 histogram slots `luma_hist` filled.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub struct ColorizeParams {
+    pub band: Band,
+    pub k: [f32; 4],
+    pub hist_base: u32,
+    pub _pad: [u32; 3],
+}
+
 /// Members of [`Band`], for the layout test.
 pub const BAND_LAYOUT: ParamsLayout = ParamsLayout {
     wgsl_struct: "Band",
@@ -205,6 +229,12 @@ const RESIZE_BINDINGS: &[Binding] = &[
     Binding::StorageRw, // dst
 ];
 const PIXEL_BINDINGS: &[Binding] = &[Binding::Uniform, Binding::Storage, Binding::StorageRw];
+const COLORIZE_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::Storage,   // src
+    Binding::StorageRw, // dst
+    Binding::Storage,   // the histogram (per-job flags buffer)
+];
 
 macro_rules! source {
     ($name:literal) => {
@@ -213,7 +243,7 @@ macro_rules! source {
 }
 
 /// The registry, indexed by [`ShaderId`].
-pub static SHADERS: [ShaderInfo; 12] = [
+pub static SHADERS: [ShaderInfo; 14] = [
     ShaderInfo {
         name: "resize_v",
         label: "ipsd.resize_v",
@@ -345,5 +375,40 @@ pub static SHADERS: [ShaderInfo; 12] = [
         source: source!("op_colorbalance"),
         bindings: PIXEL_BINDINGS,
         params: COLOR_LAYOUT,
+    },
+    ShaderInfo {
+        name: "luma_hist",
+        label: "ipsd.luma_hist",
+        source: source!("luma_hist"),
+        bindings: PIXEL_BINDINGS,
+        params: ParamsLayout {
+            wgsl_struct: "LumaHistParams",
+            size: size_of::<LumaHistParams>(),
+            members: &[
+                ("band", offset_of!(LumaHistParams, band)),
+                ("hist_base", offset_of!(LumaHistParams, hist_base)),
+                ("_pad0", offset_of!(LumaHistParams, _pad)),
+                ("_pad1", offset_of!(LumaHistParams, _pad) + 4),
+                ("_pad2", offset_of!(LumaHistParams, _pad) + 8),
+            ],
+        },
+    },
+    ShaderInfo {
+        name: "op_colorize",
+        label: "ipsd.op_colorize",
+        source: source!("op_colorize"),
+        bindings: COLORIZE_BINDINGS,
+        params: ParamsLayout {
+            wgsl_struct: "ColorizeParams",
+            size: size_of::<ColorizeParams>(),
+            members: &[
+                ("band", offset_of!(ColorizeParams, band)),
+                ("k", offset_of!(ColorizeParams, k)),
+                ("hist_base", offset_of!(ColorizeParams, hist_base)),
+                ("_pad0", offset_of!(ColorizeParams, _pad)),
+                ("_pad1", offset_of!(ColorizeParams, _pad) + 4),
+                ("_pad2", offset_of!(ColorizeParams, _pad) + 8),
+            ],
+        },
     },
 ];
