@@ -8,7 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ipsd::engine::gpu::{GpuExecutor, GpuOptions, GpuTimings};
-use ipsd::engine::{cpu, Filter, Image, Rgba, Sampling, Step};
+use ipsd::engine::{cpu, ColorOp, Filter, Image, Rgba, Sampling, Step};
 use std::time::Duration;
 
 const W: u32 = 4000;
@@ -70,6 +70,23 @@ fn steps() -> Vec<(&'static str, Step)> {
         ),
         ("underlay", Step::Underlay { color: Rgba::WHITE }),
         ("opacity", Step::Opacity { opacity: 0.5 }),
+        ("op_invert", Step::Color(ColorOp::Invert)),
+        ("op_brightness", Step::Color(ColorOp::Brightness(30))),
+        ("op_contrast", Step::Color(ColorOp::Contrast(30))),
+        (
+            "op_colorbalance",
+            Step::Color(ColorOp::ColorBalance([30, -20, 10])),
+        ),
+        ("op_hue", Step::Color(ColorOp::Hue(60))),
+        ("op_saturation", Step::Color(ColorOp::Saturation(-40))),
+        (
+            "op_colorize",
+            Step::Color(ColorOp::Colorize {
+                rgb: [160, 176, 192],
+                norm: true,
+                contrast: 40.0,
+            }),
+        ),
     ]
 }
 

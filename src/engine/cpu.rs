@@ -272,13 +272,18 @@ pub fn color(img: Image, op: ColorOp) -> Image {
     }
 }
 
+/// Bytes per rayon task of the colour commands (16384 pixels).
+const COLOR_CHUNK: usize = 1 << 16;
+
 /// Applies `f` to every pixel's straight RGB in 0..=1 and rounds once; alpha is kept. The
 /// skeleton of every `op_*` colour kernel (`shaders/shared/color_op.wgsl`).
 fn map_rgb(mut img: Image, f: impl Fn([f32; 3]) -> [f32; 3] + Sync) -> Image {
-    img.data.par_chunks_mut(4).for_each(|p| {
-        let o = f([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
-        for i in 0..3 {
-            p[i] = (o[i] * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+    img.data.par_chunks_mut(COLOR_CHUNK).for_each(|c| {
+        for p in c.chunks_exact_mut(4) {
+            let o = f([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
+            for i in 0..3 {
+                p[i] = (o[i] * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+            }
         }
     });
     img
@@ -375,23 +380,26 @@ pub fn op_colorize(mut img: Image, k: [f32; 4]) -> Image {
     } else {
         1.0
     };
-    img.data.par_chunks_mut(4).for_each(|p| {
-        let mut y = luma(p) as f32 / 255.0;
-        if k[3] >= 0.0 {
-            if y > 0.0 {
-                y = y.powf(gamma);
+    img.data
+        .par_chunks_mut(COLOR_CHUNK)
+        .flat_map_iter(|c| c.chunks_exact_mut(4))
+        .for_each(|p| {
+            let mut y = luma(p) as f32 / 255.0;
+            if k[3] >= 0.0 {
+                if y > 0.0 {
+                    y = y.powf(gamma);
+                }
+                y = ((y - 0.5) * k[3] + 0.5).clamp(0.0, 1.0);
             }
-            y = ((y - 0.5) * k[3] + 0.5).clamp(0.0, 1.0);
-        }
-        for i in 0..3 {
-            let o = if y < 0.5 {
-                k[i] * 2.0 * y
-            } else {
-                k[i] + (1.0 - k[i]) * (2.0 * y - 1.0)
-            };
-            p[i] = (o * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
-        }
-    });
+            for i in 0..3 {
+                let o = if y < 0.5 {
+                    k[i] * 2.0 * y
+                } else {
+                    k[i] + (1.0 - k[i]) * (2.0 * y - 1.0)
+                };
+                p[i] = (o * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+            }
+        });
     img
 }
 
