@@ -13,7 +13,7 @@
 use ipsd::engine::cpu::CpuExecutor;
 use ipsd::engine::gpu::shaders::{Binding, ShaderId, BAND_LAYOUT, SHADERS};
 use ipsd::engine::gpu::{GpuExecutor, GpuOptions};
-use ipsd::engine::{cpu, ColorOp, Executor, Filter, Image, Rgba, Sampling, Step};
+use ipsd::engine::{cpu, ColorOp, Executor, Filter, Image, Noise, Rgba, Sampling, Step, Usm};
 use std::sync::OnceLock;
 use wgpu::naga;
 
@@ -867,7 +867,133 @@ fn shader_params_match_naga_reflection() {
             "op_hue",
             "op_colorbalance",
             "luma_hist",
-            "op_colorize"
+            "op_colorize",
+            "op_blur",
+            "op_usm",
+            "op_grow",
+            "op_noise"
         ]
+    );
+}
+
+// ---- neighbourhood filters and noise -------------------------------------------------------
+
+/// `op_blur` and `op_usm`: the same f32 sums in the same order; fused multiply-adds on the GPU
+/// can move a 16-bit intermediate by one step, and a final value across a rounding boundary.
+const FILTER: Tol = Tol {
+    max_diff: 1,
+    max_share: 0.02,
+};
+
+fn usm(amount: f32, sigma: f32, threshold: u8, mono: bool) -> Step {
+    Step::Sharpen(Usm {
+        amount,
+        sigma,
+        threshold,
+        mono,
+    })
+}
+
+fn noise(amount: u8, gaussian: bool, mono: bool) -> Step {
+    Step::Noise(Noise {
+        amount,
+        gaussian,
+        mono,
+        seed: 0xfeed_beef,
+    })
+}
+
+fn filter_matches(steps: &[Step], tol: Tol) {
+    let Some(g) = gpu() else { return };
+    for (fx, img) in fixtures() {
+        for s in steps {
+            compare(
+                g,
+                &format!("{}-{s:?}-{fx}", s.name()),
+                &img,
+                std::slice::from_ref(s),
+                tol,
+            );
+        }
+    }
+}
+
+#[test]
+fn op_blur_gpu_matches_cpu() {
+    filter_matches(
+        &[0.3, 1.0, 2.5, 9.0].map(|sigma| Step::Blur { sigma }),
+        FILTER,
+    );
+}
+
+#[test]
+fn op_usm_gpu_matches_cpu() {
+    let steps = [
+        usm(1.0, 0.5, 0, false),
+        usm(5.0, 2.0, 0, false),
+        usm(2.0, 3.0, 12, true),
+        usm(0.7, 7.5, 255, false),
+    ];
+    filter_matches(&steps, FILTER);
+}
+
+#[test]
+fn op_grow_gpu_matches_cpu() {
+    filter_matches(
+        &[1, -1, 4, -6, 20].map(|radius| Step::Grow { radius }),
+        EXACT,
+    );
+}
+
+#[test]
+fn op_noise_gpu_matches_cpu() {
+    let steps = [
+        noise(1, false, false),
+        noise(100, false, true),
+        noise(35, true, false),
+        noise(100, true, true),
+    ];
+    filter_matches(&steps, EXACT);
+}
+
+/// Filters after a resample in one job, also with the vertical passes split into bands.
+#[test]
+fn filter_plan_gpu_matches_cpu() {
+    let Some(g) = gpu() else { return };
+    let img = photo(100, 173, true, 21);
+    let steps = [
+        resample([3.5, 1.0, 90.0, 170.0], 80, 150, Filter::Bicubic),
+        Step::Color(ColorOp::Contrast(30)),
+        Step::Blur { sigma: 1.5 },
+        Step::Grow { radius: 2 },
+        noise(20, true, false),
+        usm(1.5, 1.0, 3, false),
+    ];
+    compare(g, "filter-plan", &img, &steps, PLAN);
+    if let Some(t) = tiled_gpu() {
+        compare(t, "filter-plan-tiled", &img, &steps, PLAN);
+    }
+}
+
+/// A large radius: many chunks per tile, and reach beyond the image on both sides.
+#[test]
+fn large_radius_gpu_matches_cpu() {
+    let Some(g) = gpu() else { return };
+    let img = photo(640, 480, false, 22);
+    compare(
+        g,
+        "blur-sigma-40",
+        &img,
+        &[Step::Blur { sigma: 40.0 }],
+        FILTER,
+    );
+    compare(g, "grow-90", &img, &[Step::Grow { radius: -90 }], EXACT);
+    let tiny = photo(5, 3, true, 23);
+    compare(
+        g,
+        "usm-wide-on-tiny",
+        &tiny,
+        &[usm(3.0, 30.0, 0, false)],
+        FILTER,
     );
 }

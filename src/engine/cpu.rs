@@ -1,7 +1,9 @@
 //! CPU executor: the twin of every GPU kernel, and the production path on machines without a
 //! hardware GPU. Resampling uses fast_image_resize (SIMD convolution on premultiplied RGBA);
-//! the per-pixel steps (`affine`, `underlay`, `opacity`, the `op_*` colour commands) run row-parallel on rayon. Each `pub fn`
-//! here carries the registry name of its WGSL kernel (`resample` = `resize_h` + `resize_v`).
+//! the per-pixel steps (`affine`, `underlay`, `opacity`, the `op_*` colour commands) run
+//! row-parallel on rayon; the neighbourhood filters and noise live in `cpu_filter`. Each
+//! `pub fn` carries the registry name of its WGSL kernel (`resample` = `resize_h` +
+//! `resize_v`).
 
 use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
 use fast_image_resize as fr;
@@ -54,6 +56,10 @@ pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
         Step::Underlay { color } => Ok(underlay(img, *color)),
         Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
         Step::Color(op) => Ok(color(img, *op)),
+        Step::Blur { sigma } => Ok(super::cpu_filter::op_blur(img, *sigma)),
+        Step::Sharpen(u) => Ok(super::cpu_filter::op_usm(img, *u)),
+        Step::Grow { radius } => Ok(super::cpu_filter::op_grow(img, *radius)),
+        Step::Noise(n) => Ok(super::cpu_filter::op_noise(img, *n)),
     }
 }
 

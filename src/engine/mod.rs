@@ -9,8 +9,12 @@
 //! values internally so transparent pixels never bleed colour.
 
 pub mod cpu;
+pub mod cpu_filter;
+pub mod filter;
 pub mod gpu;
 pub mod select;
+
+pub use filter::{Noise, Usm};
 
 /// A decoded image: RGBA8, straight alpha, `width * height * 4` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +138,15 @@ pub enum Step {
     Opacity { opacity: f32 },
     /// A per-pixel colour adjustment (`op_*`, §4.21–4.28): RGB only, alpha untouched.
     Color(ColorOp),
+    /// `op_blur`: Gaussian blur of premultiplied RGBA, `sigma` in pixels of this image (see
+    /// [`filter`] for the kernel and edges).
+    Blur { sigma: f32 },
+    /// `op_usm`, `op_usmR` and `op_sharpen`: an unsharp mask.
+    Sharpen(Usm),
+    /// `op_grow`: per-channel dilate (`radius > 0`) or erode (`< 0`) over a square.
+    Grow { radius: i32 },
+    /// `op_noise`: deterministic noise.
+    Noise(Noise),
 }
 
 /// The per-pixel colour commands. Each works on straight RGB in 0..=1 (f32), independently of
@@ -234,7 +247,13 @@ impl Step {
             Step::Resample { width, height, .. } | Step::Affine { width, height, .. } => {
                 (*width, *height)
             }
-            Step::Underlay { .. } | Step::Opacity { .. } | Step::Color(_) => (w, h),
+            Step::Underlay { .. }
+            | Step::Opacity { .. }
+            | Step::Color(_)
+            | Step::Blur { .. }
+            | Step::Sharpen(_)
+            | Step::Grow { .. }
+            | Step::Noise(_) => (w, h),
         }
     }
 
@@ -246,6 +265,20 @@ impl Step {
             Step::Underlay { .. } => "underlay",
             Step::Opacity { .. } => "opacity",
             Step::Color(op) => op.name(),
+            Step::Blur { .. } => "op_blur",
+            Step::Sharpen(_) => "op_usm",
+            Step::Grow { .. } => "op_grow",
+            Step::Noise(_) => "op_noise",
+        }
+    }
+
+    /// How far (in pixels) an output pixel of this step reads from its own position.
+    pub fn reach(&self) -> u32 {
+        match self {
+            Step::Blur { sigma } => filter::gauss_reach(*sigma),
+            Step::Sharpen(u) => filter::gauss_reach(u.sigma),
+            Step::Grow { radius } => radius.unsigned_abs(),
+            _ => 0,
         }
     }
 }

@@ -184,6 +184,20 @@ impl IRect {
         }
     }
 
+    /// The rectangle widened by `pad` pixels on every side (an empty one stays empty).
+    pub fn grown(self, pad: u32) -> IRect {
+        if self.is_empty() {
+            return self;
+        }
+        let p = i64::from(pad);
+        IRect {
+            x0: self.x0 - p,
+            y0: self.y0 - p,
+            x1: self.x1 + p,
+            y1: self.y1 + p,
+        }
+    }
+
     pub fn to_f(self) -> RectF {
         RectF {
             x0: self.x0 as f64,

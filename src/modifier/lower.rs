@@ -4,6 +4,7 @@
 //! (`color=` before the rotation, `bgColor=` around the composite, the reply). Neutral steps
 //! are never emitted, so `wid=800&hei=600&fit=crop` is a single `Resample`.
 
+use super::filters::Filters;
 use super::fuse::fuse;
 use super::geom::{snap, Aff, IRect, RectF};
 use super::layer::Layer;
@@ -27,6 +28,8 @@ pub struct Effects {
     /// with the pixel moves, so they run on the resampled layer, at its first placement, or
     /// after the `color=` underlay, whose fill they also change.
     pub colors: Vec<ColorOp>,
+    /// The filter commands (see `filters` for where they run).
+    pub filters: Filters,
 }
 
 /// P space: crop space scaled by `rho` and shifted by `delta`, so that P → reply is a pure
@@ -34,6 +37,8 @@ pub struct Effects {
 struct PSpace {
     from_crop: Aff,
     to_out: Aff,
+    /// P (and reply) pixels per crop-space pixel, per axis.
+    rho: (f64, f64),
 }
 
 impl PSpace {
@@ -59,6 +64,7 @@ impl PSpace {
         PSpace {
             from_crop: Aff::scale(rho.0, rho.1).then(Aff::translate(delta.0, delta.1)),
             to_out: g.then(Aff::translate(t.0, t.1)),
+            rho,
         }
     }
 }
@@ -72,8 +78,9 @@ struct Builder {
     /// `opac=`, emitted after the first placement (it commutes with every geometric step;
     /// there it cannot keep a cut and a placement from fusing).
     opacity: Option<f32>,
-    /// Colour commands, emitted with `opacity`.
-    colors: Vec<ColorOp>,
+    /// The layer's colour commands and filters, emitted with `opacity` (or, when a filter
+    /// reads neighbours, straight after the resample).
+    colors: Vec<Step>,
 }
 
 impl Builder {
@@ -93,8 +100,8 @@ impl Builder {
     }
 
     fn colors_now(&mut self) {
-        for op in std::mem::take(&mut self.colors) {
-            self.push(Step::Color(op));
+        for s in std::mem::take(&mut self.colors) {
+            self.push(s);
         }
     }
 
@@ -183,7 +190,14 @@ impl Frame {
 }
 
 pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
-    let fr = Frame::new(layer, view);
+    let mut fr = Frame::new(layer, view);
+    let s = (fr.p.rho.0 * fr.p.rho.1).sqrt();
+    let [a, _, _, d, _, _] = layer.forward.0;
+    let layer_ops: Vec<Step> = (fx.colors.iter().map(|c| Step::Color(*c)))
+        .chain(fx.filters.layer_steps(s / a.hypot(d)))
+        .collect();
+    let reach: u32 = layer_ops.iter().map(Step::reach).sum();
+    fr.pre = fr.pre.grown(reach);
     let mut b = Builder {
         steps: Vec::new(),
         cur: None,
@@ -200,7 +214,7 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
         b.cur = Some(xi);
         b.opacity = (fx.opacity < 1.0).then_some(fx.opacity);
         if fx.color.a == 0 {
-            b.colors.clone_from(&fx.colors);
+            b.colors.clone_from(&layer_ops);
         }
         let to_src = fr.p.from_crop.inverse().then(fr.in_crop.inverse());
         resample(
@@ -209,6 +223,9 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
             xi,
             fx.filter,
         );
+        if reach > 0 {
+            b.colors_now();
+        }
     }
     if fx.color.a > 0 {
         let crop = layer.crop;
@@ -217,11 +234,14 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
         if !xl.is_empty() {
             b.place(xl, Aff::ID, Sampling::Nearest);
             b.underlay(fx.color);
-            b.colors.clone_from(&fx.colors);
+            b.colors.clone_from(&layer_ops);
             b.colors_now();
         }
     }
     place_composite(&mut b, &fr, layer.axis_aligned, fx.bg_color);
+    for f in fx.filters.view_steps(s) {
+        b.push(f);
+    }
     if let Some(c) = fx.flatten {
         b.underlay(c);
     }

@@ -28,6 +28,8 @@
 mod args;
 mod color;
 mod error;
+mod filter_args;
+mod filters;
 mod fuse;
 mod geom;
 mod layer;
@@ -64,7 +66,7 @@ pub use parse::{merge, parse};
 pub use plan::{plan, Limits, Plan};
 pub use types::{
     Anchor, Color, ColorSpace, Commands, Crop, Extend, Fit, FitMode, Flip, FormatSpec, LayerSize,
-    Opac, Pscan, Quality, ViewRect,
+    NoiseCmd, Opac, Pscan, Quality, UsmCmd, ViewRect,
 };
 
 /// Parses one colour value (spec/is-protocol.md §2.5), e.g. a catalog `BkgColor`.

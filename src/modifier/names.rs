@@ -38,6 +38,12 @@ pub enum Cmd {
     OpInvert,
     OpColorBalance,
     OpColorize,
+    OpBlur,
+    OpSharpen,
+    /// `op_usm` and `op_usmR` (the `…R` spelling is the "normalized" flag: radius as given).
+    OpUsm,
+    OpGrow,
+    OpNoise,
 }
 
 /// What a command name is.
@@ -86,6 +92,12 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("op_invert", Cmd::OpInvert, false),
     ("op_colorbalance", Cmd::OpColorBalance, false),
     ("op_colorize", Cmd::OpColorize, false),
+    ("op_blur", Cmd::OpBlur, false),
+    ("op_sharpen", Cmd::OpSharpen, false),
+    ("op_usm", Cmd::OpUsm, false),
+    ("op_usmR", Cmd::OpUsm, true),
+    ("op_grow", Cmd::OpGrow, false),
+    ("op_noise", Cmd::OpNoise, false),
 ];
 
 /// Every other command named in spec/is-protocol.md §4–6; any other `op_*` name is matched by
@@ -141,14 +153,8 @@ const UNSUPPORTED: &[&str] = &[
     "name",
     "timeout",
     "handler",
-    "op_blur",
-    "op_grow",
     "op_growMask",
     "op_growMaskR",
-    "op_noise",
-    "op_sharpen",
-    "op_usm",
-    "op_usmR",
 ];
 
 /// Looks a command name up, ignoring case.
@@ -178,7 +184,11 @@ mod tests {
             Known::Supported("bgColor", Cmd::BgColor, false)
         );
         assert_eq!(lookup("ICCEMBED"), Known::Unsupported("iccEmbed"));
-        assert_eq!(lookup("Op_Sharpen"), Known::Unsupported("op_sharpen"));
+        assert_eq!(lookup("Op_GrowMask"), Known::Unsupported("op_growMask"));
+        assert_eq!(
+            lookup("OP_USMR"),
+            Known::Supported("op_usmR", Cmd::OpUsm, true)
+        );
         assert_eq!(lookup("op_x"), Known::Unsupported("op_"));
         assert_eq!(lookup("op_"), Known::Unknown);
         assert_eq!(lookup("cachebuster"), Known::Unknown);

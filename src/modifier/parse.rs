@@ -6,7 +6,7 @@ use super::error::ModifierError;
 use super::names::{lookup, Cmd, Known};
 use super::tokenize::{elements, Element};
 use super::types::Commands;
-use super::{args, color, output};
+use super::{args, color, filter_args, output};
 use std::collections::BTreeMap;
 
 /// Parses one modifier string (a URL query or a `urlModifier`).
@@ -92,6 +92,11 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::OpColorBalance => c.op_colorbalance = Some(args::color_balance(v)?),
         Cmd::OpColorize => c.op_colorize = Some(color::colorize(v)?),
         Cmd::OpInvert => c.op_invert = Some(args::flag(v, "invert flag")?),
+        Cmd::OpBlur => c.op_blur = Some(filter_args::blur(v)?),
+        Cmd::OpSharpen => c.op_sharpen = Some(args::flag(v, "sharpen flag")?),
+        Cmd::OpUsm => c.op_usm = Some(filter_args::usm(v, norm)?),
+        Cmd::OpGrow => c.op_grow = Some(args::adjust(v, "grow radius", 100)?),
+        Cmd::OpNoise => c.op_noise = Some(filter_args::noise(v)?),
     }
     Ok(())
 }

@@ -14,8 +14,9 @@ fn unsupported_commands_are_errors() {
     assert_eq!(err("LAYER=1"), "layer: not supported yet");
     assert_eq!(err("Op_Future=1"), "Op_Future: not supported yet");
     assert_eq!(
-        err("op_sharpen=1&op_usm=1,1&OP_SHARPEN=0"),
-        "op_sharpen: not supported yet; op_usm: not supported yet"
+        err("op_growMask=1&op_usm=7&OP_GROWMASKR=0"),
+        "op_growMask: not supported yet; op_usm: '7' is not a valid unsharp mask amount \
+         (number from 0 to 5); op_growMaskR: not supported yet"
     );
     for name in [
         "src",
@@ -36,10 +37,6 @@ fn unsupported_commands_are_errors() {
         "defaultImage",
         "printRes",
         "jpegSize",
-        "op_blur",
-        "op_grow",
-        "op_noise",
-        "op_usmR",
         "op_growMask",
         "clipPath",
         "perspective",
@@ -111,6 +108,15 @@ fn value_errors() {
         ("pscan=6", "pscan: '6' is not a valid scan count (auto, 3, 4 or 5)"),
         ("resMode=nearest", "resMode: 'nearest' is not a resampling mode (bilin, bicub, sharp2, sharp, bisharp)"),
         ("req=props", "req: 'props' is not supported (only img)"),
+        ("op_blur=101", "op_blur: '101' is not a valid blur radius (number from 0 to 100)"),
+        ("op_blur=-1", "op_blur: '-1' is not a valid blur radius (number from 0 to 100)"),
+        ("op_sharpen=2", "op_sharpen: '2' is not a valid sharpen flag (0 or 1)"),
+        ("op_usm=1,300", "op_usm: '300' is not a valid unsharp mask radius (number from 0 to 250)"),
+        ("op_usmR=1,2,300", "op_usmR: '300' is not a valid unsharp mask threshold (integer from 0 to 255)"),
+        ("op_grow=101", "op_grow: '101' is not a valid grow radius (integer from -100 to 100)"),
+        ("op_grow=1.5", "op_grow: '1.5' is not a valid grow radius (integer from -100 to 100)"),
+        ("op_noise=-1", "op_noise: '-1' is not a valid noise amount (integer from 0 to 100)"),
+        ("op_noise=5,perlin", "op_noise: 'perlin' is not a valid noise distribution (uniform or gaussian)"),
         ("req=img,text", "req: 'img,text' is not supported (only img)"),
         ("fmt=png8", "fmt: 'png8' is not a supported format (jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha)"),
         ("fmt=jpeg,gray", "fmt: pixel type 'gray' is not supported (only rgb)"),

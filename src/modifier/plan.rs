@@ -3,6 +3,7 @@
 //! `lower` do the geometry, `shrink` the decode hint. The engine and codec run the plan.
 
 use super::error::ModifierError;
+use super::filters::Filters;
 use super::layer::layer;
 use super::lower::{lower, Effects};
 use super::shrink::decode_shrink;
@@ -107,6 +108,7 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
         flatten,
         filter: c.res_mode.unwrap_or(limits.default_filter),
         colors: color_ops(c),
+        filters: Filters::new(c, (src_w, src_h)),
     };
     let steps = lower(&layer, &view, &fx);
     check_pixels((src_w, src_h), &steps, limits.max_pixels, size_command(c))?;

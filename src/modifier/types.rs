@@ -59,6 +59,16 @@ pub struct Commands {
     pub op_colorize: Option<Colorize>,
     /// `op_invert=0|1`.
     pub op_invert: Option<bool>,
+    /// `op_blur=radius`: 0..=100 composite pixels.
+    pub op_blur: Option<f64>,
+    /// `op_sharpen=0|1`.
+    pub op_sharpen: Option<bool>,
+    /// `op_usm=` / `op_usmR=` (one attribute: the later spelling wins).
+    pub op_usm: Option<UsmCmd>,
+    /// `op_grow=radius`: −100..=100 composite pixels.
+    pub op_grow: Option<i32>,
+    /// `op_noise=amount[,uniform|gaussian[,monochrome]]`.
+    pub op_noise: Option<NoiseCmd>,
     /// Unknown command names as written (first spelling of each), for the caller to log.
     pub ignored: Vec<String>,
 }
@@ -186,4 +196,27 @@ pub struct Colorize {
     pub color: Rgba,
     pub norm: bool,
     pub contrast: f64,
+}
+
+/// `op_usm=amount[,radius[,threshold[,monochrome]]]` (and `op_usmR=`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsmCmd {
+    /// 0..=5.
+    pub amount: f64,
+    /// 0..=250 pixels: full-resolution source pixels (`op_usm`) or reply pixels (`op_usmR`).
+    pub radius: f64,
+    /// 0..=255.
+    pub threshold: u8,
+    pub monochrome: bool,
+    /// `op_usmR`: the radius is used as given.
+    pub as_given: bool,
+}
+
+/// `op_noise=amount[,uniform|gaussian[,monochrome]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoiseCmd {
+    /// 0..=100 (%).
+    pub amount: u8,
+    pub gaussian: bool,
+    pub monochrome: bool,
 }

@@ -10,6 +10,7 @@
 mod bands;
 mod coeffs;
 mod device;
+mod filter;
 pub mod plan;
 mod pool;
 pub mod preprocess;

@@ -118,6 +118,10 @@ pub fn plan(w: u32, h: u32, steps: &[Step], limits: Limits) -> Result<Program, E
                     bytemuck::bytes_of(&ColorParams { band, k }).to_vec()
                 })?
             }
+            Step::Blur { sigma } => b.blur(cur, w, h, *sigma)?,
+            Step::Sharpen(u) => b.usm(cur, w, h, *u)?,
+            Step::Grow { radius } => b.grow(cur, w, h, *radius)?,
+            Step::Noise(n) => b.noise(cur, w, h, *n)?,
         };
         b.release(cur);
         cur = out;
@@ -210,7 +214,7 @@ impl Builder {
         }
     }
 
-    fn pointwise(
+    pub(super) fn pointwise(
         &mut self,
         src: usize,
         w: u32,

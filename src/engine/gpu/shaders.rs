@@ -24,10 +24,14 @@ pub enum ShaderId {
     OpColorBalance = 11,
     LumaHist = 12,
     OpColorize = 13,
+    OpBlur = 14,
+    OpUsm = 15,
+    OpGrow = 16,
+    OpNoise = 17,
 }
 
 impl ShaderId {
-    pub const ALL: [ShaderId; 14] = [
+    pub const ALL: [ShaderId; 18] = [
         ShaderId::ResizeV,
         ShaderId::ResizeH,
         ShaderId::Affine,
@@ -42,6 +46,10 @@ impl ShaderId {
         ShaderId::OpColorBalance,
         ShaderId::LumaHist,
         ShaderId::OpColorize,
+        ShaderId::OpBlur,
+        ShaderId::OpUsm,
+        ShaderId::OpGrow,
+        ShaderId::OpNoise,
     ];
 
     pub fn info(self) -> &'static ShaderInfo {
@@ -187,6 +195,59 @@ pub struct ColorizeParams {
     pub _pad: [u32; 3],
 }
 
+/// Params of the separable filters `op_blur`, `op_usm` and `op_grow`
+/// (`shaders/shared/window.wgsl`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub struct FilterParams {
+    pub band: Band,
+    pub dir: u32,
+    pub reach: u32,
+    pub src_w: u32,
+    pub src_h: u32,
+    pub fmt: u32,
+    pub coeff_base: u32,
+    pub threshold: f32,
+    pub amount: f32,
+    pub mono: u32,
+    pub _pad: [u32; 3],
+}
+
+/// `fmt` bits of [`FilterParams`] for `op_blur`.
+pub const FMT_IN16: u32 = 1;
+pub const FMT_OUT16: u32 = 2;
+
+const FILTER_LAYOUT: ParamsLayout = ParamsLayout {
+    wgsl_struct: "FilterParams",
+    size: size_of::<FilterParams>(),
+    members: &[
+        ("band", offset_of!(FilterParams, band)),
+        ("dir", offset_of!(FilterParams, dir)),
+        ("reach", offset_of!(FilterParams, reach)),
+        ("src_w", offset_of!(FilterParams, src_w)),
+        ("src_h", offset_of!(FilterParams, src_h)),
+        ("fmt", offset_of!(FilterParams, fmt)),
+        ("coeff_base", offset_of!(FilterParams, coeff_base)),
+        ("threshold", offset_of!(FilterParams, threshold)),
+        ("amount", offset_of!(FilterParams, amount)),
+        ("mono", offset_of!(FilterParams, mono)),
+        ("_pad0", offset_of!(FilterParams, _pad)),
+        ("_pad1", offset_of!(FilterParams, _pad) + 4),
+        ("_pad2", offset_of!(FilterParams, _pad) + 8),
+    ],
+};
+
+/// Params of `op_noise`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct NoiseParams {
+    pub band: Band,
+    pub amount: i32,
+    pub gaussian: u32,
+    pub mono: u32,
+    pub seed: u32,
+}
+
 /// Members of [`Band`], for the layout test.
 pub const BAND_LAYOUT: ParamsLayout = ParamsLayout {
     wgsl_struct: "Band",
@@ -229,6 +290,19 @@ const RESIZE_BINDINGS: &[Binding] = &[
     Binding::StorageRw, // dst
 ];
 const PIXEL_BINDINGS: &[Binding] = &[Binding::Uniform, Binding::Storage, Binding::StorageRw];
+const FILTER_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::Storage,   // coeffs (weights)
+    Binding::Storage,   // src
+    Binding::StorageRw, // dst
+];
+const USM_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::Storage,   // coeffs (weights)
+    Binding::Storage,   // src: op_blur's 16-bit horizontal pass
+    Binding::Storage,   // orig
+    Binding::StorageRw, // dst
+];
 const COLORIZE_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::Storage,   // src
@@ -243,7 +317,7 @@ macro_rules! source {
 }
 
 /// The registry, indexed by [`ShaderId`].
-pub static SHADERS: [ShaderInfo; 14] = [
+pub static SHADERS: [ShaderInfo; 18] = [
     ShaderInfo {
         name: "resize_v",
         label: "ipsd.resize_v",
@@ -408,6 +482,44 @@ pub static SHADERS: [ShaderInfo; 14] = [
                 ("_pad0", offset_of!(ColorizeParams, _pad)),
                 ("_pad1", offset_of!(ColorizeParams, _pad) + 4),
                 ("_pad2", offset_of!(ColorizeParams, _pad) + 8),
+            ],
+        },
+    },
+    ShaderInfo {
+        name: "op_blur",
+        label: "ipsd.op_blur",
+        source: source!("op_blur"),
+        bindings: FILTER_BINDINGS,
+        params: FILTER_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_usm",
+        label: "ipsd.op_usm",
+        source: source!("op_usm"),
+        bindings: USM_BINDINGS,
+        params: FILTER_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_grow",
+        label: "ipsd.op_grow",
+        source: source!("op_grow"),
+        bindings: PIXEL_BINDINGS,
+        params: FILTER_LAYOUT,
+    },
+    ShaderInfo {
+        name: "op_noise",
+        label: "ipsd.op_noise",
+        source: source!("op_noise"),
+        bindings: PIXEL_BINDINGS,
+        params: ParamsLayout {
+            wgsl_struct: "NoiseParams",
+            size: size_of::<NoiseParams>(),
+            members: &[
+                ("band", offset_of!(NoiseParams, band)),
+                ("amount", offset_of!(NoiseParams, amount)),
+                ("gaussian", offset_of!(NoiseParams, gaussian)),
+                ("mono", offset_of!(NoiseParams, mono)),
+                ("seed", offset_of!(NoiseParams, seed)),
             ],
         },
     },

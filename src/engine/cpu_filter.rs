@@ -1,0 +1,330 @@
+//! CPU twins of the neighbourhood filters and noise (`shaders/op_blur.wgsl`, `op_usm.wgsl`,
+//! `op_grow.wgsl`, `op_noise.wgsl`); the algorithms are documented in [`super::filter`]. Rows
+//! run in parallel on rayon; each output pixel sums its taps in the same order as the GPU
+//! (offset −R to +R), so the executors agree to within float rounding (blur, USM) or exactly
+//! (grow, noise).
+
+use super::filter::{gauss_weights, Noise, Usm};
+use super::Image;
+use rayon::prelude::*;
+
+/// Premultiplied RGBA in 0..1.
+type P = [f32; 4];
+
+/// Straight RGBA8 → premultiplied 0..1 (`shaders/shared/filter.wgsl` `premul`).
+fn premul(p: &[u8]) -> P {
+    let a = f32::from(p[3]) / 255.0;
+    [
+        f32::from(p[0]) / 255.0 * a,
+        f32::from(p[1]) / 255.0 * a,
+        f32::from(p[2]) / 255.0 * a,
+        a,
+    ]
+}
+
+/// Premultiplied 0..1 → straight RGBA8, rounding once.
+fn straight(p: P) -> [u8; 4] {
+    let a = p[3].clamp(0.0, 1.0);
+    let a8 = (a * 255.0 + 0.5).floor();
+    if a8 <= 0.0 {
+        return [0; 4];
+    }
+    let c = |v: f32| ((v / a).clamp(0.0, 1.0) * 255.0 + 0.5).floor() as u8;
+    [c(p[0]), c(p[1]), c(p[2]), a8 as u8]
+}
+
+fn quantize(v: f32) -> u16 {
+    (v.clamp(0.0, 1.0) * 65535.0 + 0.5).floor() as u16
+}
+
+fn clamped(i: i64, n: u32) -> usize {
+    i.clamp(0, i64::from(n) - 1) as usize
+}
+
+/// The horizontal Gaussian pass: premultiplied, stored as 16-bit unorm RGBA.
+fn blur_h(img: &Image, w: &[f32]) -> Vec<[u16; 4]> {
+    let (width, r) = (img.width, w.len() as i64 - 1);
+    let mut out = vec![[0u16; 4]; img.width as usize * img.height as usize];
+    out.par_chunks_mut(width as usize)
+        .zip(img.data.par_chunks(width as usize * 4))
+        .for_each(|(dst, row)| {
+            let px: Vec<P> = row.chunks_exact(4).map(premul).collect();
+            for (x, d) in dst.iter_mut().enumerate() {
+                let mut acc = [0f32; 4];
+                for k in -r..=r {
+                    let v = px[clamped(x as i64 + k, width)];
+                    let wk = w[k.unsigned_abs() as usize];
+                    for c in 0..4 {
+                        acc[c] += wk * v[c];
+                    }
+                }
+                *d = acc.map(quantize);
+            }
+        });
+    out
+}
+
+/// The vertical Gaussian pass over `blur_h`'s output; `finish(x, y, blurred)` makes the
+/// output pixel.
+fn blur_v(
+    h16: &[[u16; 4]],
+    width: u32,
+    height: u32,
+    w: &[f32],
+    finish: impl Fn(usize, usize, P) -> [u8; 4] + Sync,
+) -> Image {
+    let r = w.len() as i64 - 1;
+    let mut data = vec![0u8; width as usize * height as usize * 4];
+    data.par_chunks_mut(width as usize * 4)
+        .enumerate()
+        .for_each(|(y, dst)| {
+            let mut acc = vec![[0f32; 4]; width as usize];
+            for k in -r..=r {
+                let sy = clamped(y as i64 + k, height);
+                let src = &h16[sy * width as usize..(sy + 1) * width as usize];
+                let wk = w[k.unsigned_abs() as usize];
+                for (a, s) in acc.iter_mut().zip(src) {
+                    for c in 0..4 {
+                        a[c] += wk * (f32::from(s[c]) / 65535.0);
+                    }
+                }
+            }
+            for (x, (d, a)) in dst.chunks_exact_mut(4).zip(acc).enumerate() {
+                d.copy_from_slice(&finish(x, y, a));
+            }
+        });
+    Image {
+        width,
+        height,
+        data,
+    }
+}
+
+/// `op_blur`: Gaussian blur with standard deviation `sigma` pixels.
+pub fn op_blur(img: Image, sigma: f32) -> Image {
+    let w = gauss_weights(sigma);
+    let h16 = blur_h(&img, &w);
+    blur_v(&h16, img.width, img.height, &w, |_, _, p| straight(p))
+}
+
+/// The unsharp-mask combination of one pixel (`shaders/op_usm.wgsl` `sharpen`).
+pub fn usm_pixel(orig: P, blurred: P, u: &Usm) -> [u8; 4] {
+    let th = f32::from(u.threshold);
+    let mut d = [0f32; 4];
+    for c in 0..4 {
+        d[c] = orig[c] - blurred[c];
+    }
+    if u.mono {
+        let y = 0.299 * d[0] + 0.587 * d[1] + 0.114 * d[2];
+        d = [y, y, y, d[3]];
+    }
+    let mut out = [0f32; 4];
+    for c in 0..4 {
+        let v = if (d[c] * 255.0).abs() >= th {
+            orig[c] + u.amount * d[c]
+        } else {
+            orig[c]
+        };
+        out[c] = v.clamp(0.0, 1.0);
+    }
+    for c in 0..3 {
+        out[c] = out[c].min(out[3]);
+    }
+    straight(out)
+}
+
+/// `op_usm` (also `op_usmR` and `op_sharpen`): unsharp mask.
+pub fn op_usm(img: Image, u: Usm) -> Image {
+    let w = gauss_weights(u.sigma);
+    let h16 = blur_h(&img, &w);
+    let width = img.width as usize;
+    blur_v(&h16, img.width, img.height, &w, |x, y, b| {
+        let i = (y * width + x) * 4;
+        usm_pixel(premul(&img.data[i..i + 4]), b, &u)
+    })
+}
+
+/// `op_grow`: per-channel max (`radius > 0`) or min over a `(2|r|+1)²` square.
+pub fn op_grow(img: Image, radius: i32) -> Image {
+    if radius == 0 {
+        return img;
+    }
+    let pick = |a: u8, b: u8| if radius > 0 { a.max(b) } else { a.min(b) };
+    let r = i64::from(radius.unsigned_abs());
+    let (width, height) = (img.width, img.height);
+    let stride = width as usize * 4;
+    let mut h = vec![0u8; img.data.len()];
+    h.par_chunks_mut(stride)
+        .zip(img.data.par_chunks(stride))
+        .for_each(|(dst, row)| {
+            for x in 0..width as usize {
+                for c in 0..4 {
+                    let mut m = row[x * 4 + c];
+                    for k in -r..=r {
+                        m = pick(m, row[clamped(x as i64 + k, width) * 4 + c]);
+                    }
+                    dst[x * 4 + c] = m;
+                }
+            }
+        });
+    let mut data = vec![0u8; img.data.len()];
+    data.par_chunks_mut(stride)
+        .enumerate()
+        .for_each(|(y, dst)| {
+            dst.copy_from_slice(&h[y * stride..(y + 1) * stride]);
+            for k in -r..=r {
+                let sy = clamped(y as i64 + k, height);
+                for (d, s) in dst.iter_mut().zip(&h[sy * stride..(sy + 1) * stride]) {
+                    *d = pick(*d, *s);
+                }
+            }
+        });
+    Image {
+        width,
+        height,
+        data,
+    }
+}
+
+/// `op_noise`: adds [`Noise::value`] to R, G and B; alpha kept.
+pub fn op_noise(mut img: Image, n: Noise) -> Image {
+    let stride = img.width as usize * 4;
+    img.data
+        .par_chunks_mut(stride)
+        .enumerate()
+        .for_each(|(y, row)| {
+            for (x, p) in row.chunks_exact_mut(4).enumerate() {
+                for (c, v) in p.iter_mut().take(3).enumerate() {
+                    let ch = if n.mono { 0 } else { c as u32 };
+                    let out = i32::from(*v) + n.value(x as u32, y as u32, ch);
+                    *v = out.clamp(0, 255) as u8;
+                }
+            }
+        });
+    img
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(w: u32, h: u32) -> Image {
+        let data = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                [
+                    (x * 7 % 256) as u8,
+                    (y * 13 % 256) as u8,
+                    ((x ^ y) % 256) as u8,
+                    255,
+                ]
+            })
+            .collect();
+        Image {
+            width: w,
+            height: h,
+            data,
+        }
+    }
+
+    #[test]
+    fn blur_keeps_flat_images_and_opaque_alpha() {
+        let img = Image::filled(9, 7, crate::engine::Rgba::rgb(10, 200, 77));
+        assert_eq!(op_blur(img.clone(), 2.0), img);
+    }
+
+    #[test]
+    fn blur_matches_a_direct_2d_convolution() {
+        let img = ramp(23, 17);
+        let sigma = 1.7;
+        let out = op_blur(img.clone(), sigma);
+        let w = gauss_weights(sigma);
+        let r = w.len() as i64 - 1;
+        for (x, y) in [(0, 0), (11, 8), (22, 16), (5, 13)] {
+            let mut acc = [0f64; 3];
+            for dy in -r..=r {
+                for dx in -r..=r {
+                    let sx = clamped(x + dx, 23) as u32;
+                    let sy = clamped(y + dy, 17) as u32;
+                    let p = img.pixel(sx, sy);
+                    let k =
+                        f64::from(w[dx.unsigned_abs() as usize] * w[dy.unsigned_abs() as usize]);
+                    for c in 0..3 {
+                        acc[c] += k * f64::from(p[c]);
+                    }
+                }
+            }
+            let got = out.pixel(x as u32, y as u32);
+            for c in 0..3 {
+                assert!(
+                    (f64::from(got[c]) - acc[c]).abs() <= 1.0,
+                    "({x},{y}) {got:?} {acc:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn transparent_pixels_do_not_bleed_colour() {
+        let mut img = Image::filled(8, 1, crate::engine::Rgba::rgb(200, 0, 0));
+        for x in 4..8 {
+            img.data[x * 4..x * 4 + 4].copy_from_slice(&[0, 255, 0, 0]);
+        }
+        let out = op_blur(img, 1.0);
+        for x in 0..8 {
+            let p = out.pixel(x, 0);
+            assert!(p[3] == 0 || (p[0] == 200 && p[1] == 0), "{x}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn grow_dilates_and_erodes_a_dot() {
+        let mut img = Image::filled(7, 7, crate::engine::Rgba::rgb(0, 0, 0));
+        img.data[(3 * 7 + 3) * 4] = 255;
+        let d = op_grow(img.clone(), 2);
+        for y in 0..7 {
+            for x in 0..7 {
+                let inside = (1..=5).contains(&x) && (1..=5).contains(&y);
+                assert_eq!(d.pixel(x, y)[0], if inside { 255 } else { 0 });
+            }
+        }
+        assert_eq!(op_grow(d, -2), img);
+    }
+
+    #[test]
+    fn usm_raises_edge_contrast_and_respects_the_threshold() {
+        let mut img = Image::filled(10, 1, crate::engine::Rgba::rgb(100, 100, 100));
+        for x in 5..10 {
+            img.data[x * 4..x * 4 + 3].copy_from_slice(&[150, 150, 150]);
+        }
+        let u = Usm {
+            amount: 1.0,
+            sigma: 1.0,
+            threshold: 0,
+            mono: false,
+        };
+        let out = op_usm(img.clone(), u);
+        assert!(out.pixel(4, 0)[0] < 100 && out.pixel(5, 0)[0] > 150);
+        assert_eq!(out.pixel(0, 0), img.pixel(0, 0));
+        let high = op_usm(img.clone(), Usm { threshold: 60, ..u });
+        assert_eq!(high, img);
+    }
+
+    #[test]
+    fn mono_noise_is_gray_and_repeatable() {
+        let img = Image::filled(16, 16, crate::engine::Rgba::rgb(128, 128, 128));
+        let n = Noise {
+            amount: 30,
+            gaussian: true,
+            mono: true,
+            seed: 9,
+        };
+        let a = op_noise(img.clone(), n);
+        assert_eq!(a, op_noise(img.clone(), n));
+        assert_ne!(a, img);
+        assert!(a
+            .data
+            .chunks_exact(4)
+            .all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255));
+    }
+}
