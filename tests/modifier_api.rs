@@ -52,12 +52,12 @@ fn copy_image_empty_modifier_is_the_source() {
 
 #[test]
 fn errors_list_every_problem() {
-    let e: ModifierError = parse("wid=0&op_sharpen=1&fmt=bmp&cachebuster=1").unwrap_err();
+    let e: ModifierError = parse("wid=0&op_growMask=1&fmt=bmp&cachebuster=1").unwrap_err();
     let cmds: Vec<&str> = e.entries.iter().map(|e| e.command.as_str()).collect();
-    assert_eq!(cmds, ["wid", "op_sharpen", "fmt"]);
+    assert_eq!(cmds, ["wid", "op_growMask", "fmt"]);
     assert_eq!(
         e.to_string(),
-        "wid: '0' is not a valid width (integer 1 or more); op_sharpen: not supported yet; \
+        "wid: '0' is not a valid width (integer 1 or more); op_growMask: not supported yet; \
          fmt: 'bmp' is not a supported format (jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, \
          tif-alpha, webp, webp-alpha)"
     );

@@ -180,6 +180,114 @@ async fn copies_apply_colour_commands() {
     assert_eq!(a.as_raw(), b.as_raw());
 }
 
+/// Sum of squared differences between horizontally adjacent pixels (edge energy).
+fn roughness(img: &image::RgbaImage) -> u64 {
+    img.rows()
+        .flat_map(|r| {
+            let px: Vec<_> = r.collect();
+            px.windows(2)
+                .map(|w| {
+                    (0..3)
+                        .map(|c| u64::from(w[0][c].abs_diff(w[1][c])).pow(2))
+                        .sum::<u64>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
+async fn fetch_png(app: &TestApp, path: &str) -> image::RgbaImage {
+    let r = app.get(path, &[]).await;
+    assert_eq!(r.status, 200, "{path}");
+    image::load_from_memory(&r.body).unwrap().to_rgba8()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_apply_filter_commands() {
+    let (app, co, root, src) = setup().await;
+    let plain = fetch_png(&app, &format!("/is/image/{root}/src?wid=160&fmt=png")).await;
+    let mut measured = Vec::new();
+    for (name, m) in [
+        ("blurred", "wid=160&op_blur=6&fmt=png"),
+        ("sharpened", "wid=160&op_sharpen=1&fmt=png"),
+        ("usm", "wid=160&op_usm=2,4,0,1&fmt=png"),
+        ("grown", "wid=160&op_grow=4&fmt=png"),
+        ("noisy", "wid=160&op_noise=30,gaussian&fmt=png"),
+    ] {
+        let r = copy(&app, &co, &root, &src, name, m).await;
+        assert_eq!(r.status, 200, "{m}: {}", r.text());
+        let stored = fetch_png(&app, &format!("/is/content/{root}/{name}")).await;
+        let served = fetch_png(&app, &format!("/is/image/{root}/src?{m}")).await;
+        assert_eq!(stored.dimensions(), (160, 100));
+        assert_eq!(
+            stored.as_raw(),
+            served.as_raw(),
+            "{m}: copy and /is/image differ"
+        );
+        measured.push(roughness(&stored));
+    }
+    let base = roughness(&plain);
+    assert!(measured[0] < base / 2, "blur: {} vs {base}", measured[0]);
+    assert!(measured[1] > base, "sharpen: {} vs {base}", measured[1]);
+    assert!(
+        measured[2] > measured[1],
+        "usm 2,4: {} vs {}",
+        measured[2],
+        measured[1]
+    );
+    assert!(measured[4] > base * 3, "noise: {} vs {base}", measured[4]);
+    // Dilating grows the bright corner square (20×12.5 at this size) by 4 composite pixels,
+    // 2 at the view scale of 0.5.
+    let grown = fetch_png(&app, &format!("/is/content/{root}/grown")).await;
+    assert!(grown.get_pixel(21, 13)[0] >= 230 && plain.get_pixel(21, 13)[0] < 200);
+    assert!(grown.get_pixel(23, 13)[0] < 200);
+    // Noise is seeded from the request: the same command renders the same bytes again.
+    let again = app
+        .get(
+            &format!("/is/image/{root}/src?wid=160&op_noise=30,gaussian&fmt=png"),
+            &[],
+        )
+        .await;
+    let first = app.get(&format!("/is/content/{root}/noisy"), &[]).await;
+    assert_eq!(
+        image::load_from_memory(&again.body)
+            .unwrap()
+            .to_rgba8()
+            .as_raw(),
+        image::load_from_memory(&first.body)
+            .unwrap()
+            .to_rgba8()
+            .as_raw()
+    );
+}
+
+/// A view crop cuts the filtered layer: the pixels near the cut match those of the uncut
+/// render (the layer is filtered with the reach of the kernel around the visible window).
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_see_past_a_view_crop() {
+    let (app, _, root, _) = setup().await;
+    let full = fetch_png(
+        &app,
+        &format!("/is/image/{root}/src?wid=160&op_blur=8&fmt=png"),
+    )
+    .await;
+    let cut = fetch_png(
+        &app,
+        &format!("/is/image/{root}/src?wid=80&hei=100&fit=crop&op_blur=8&fmt=png"),
+    )
+    .await;
+    // fit=crop at scale 0.5 keeps the middle 80 columns (40..120) of the 160-wide render.
+    assert_eq!(cut.dimensions(), (80, 100));
+    for y in [0, 50, 99] {
+        for x in [0, 1, 40, 78, 79] {
+            let (a, b) = (cut.get_pixel(x, y), full.get_pixel(x + 40, y));
+            for c in 0..3 {
+                assert!(a[c].abs_diff(b[c]) <= 1, "({x},{y}): {a:?} vs {b:?}");
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_commands_fault_and_store_nothing() {
     let (app, co, root, src) = setup().await;
@@ -196,7 +304,11 @@ async fn bad_commands_fault_and_store_nothing() {
         ("bgc=notacolor", "bgc"),
         ("src=other", "src"),
         ("req=props", "req"),
-        ("op_blur=3", "op_blur"),
+        ("op_blur=101", "from 0 to 100"),
+        ("op_usm=1,2,3,4", "op_usm"),
+        ("op_noise=5,pink", "uniform or gaussian"),
+        ("op_grow=-101", "-100 to 100"),
+        ("op_growMask=3", "not supported yet"),
         ("op_hue=200", "-180 to 180"),
         ("op_invert=yes", "op_invert"),
         ("op_colorize=0,0,0,0k", "RGB"),
@@ -304,7 +416,7 @@ async fn copy_image_on_gpu_matches_cpu() {
     }
     drop(probe);
     let m =
-        "crop=10,5,250,180&rotate=90&wid=90&flip=lr&op_saturation=-30&op_invert=1&fmt=png-alpha";
+        "crop=10,5,250,180&rotate=90&wid=90&flip=lr&op_saturation=-30&op_invert=1&op_blur=3&op_grow=-1&op_noise=20&op_usm=1,2&fmt=png-alpha";
     let mut outputs = Vec::new();
     for gpu in [false, true] {
         let app = TestApp::with_config(|c| {

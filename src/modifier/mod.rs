@@ -47,6 +47,8 @@ mod plan_tests;
 #[cfg(test)]
 mod plan_tests_color;
 #[cfg(test)]
+mod plan_tests_filter;
+#[cfg(test)]
 mod plan_tests_layer;
 #[cfg(test)]
 mod plan_tests_pixels;
