@@ -227,6 +227,104 @@ mod tests {
         }
     }
 
+    /// An opaque noisy image from a fixed LCG.
+    fn noisy(w: u32, h: u32, seed: u32) -> Image {
+        let mut s = seed;
+        let data = (0..w * h * 4)
+            .map(|i| {
+                s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                if i % 4 == 3 {
+                    255
+                } else {
+                    (s >> 16) as u8
+                }
+            })
+            .collect();
+        Image {
+            width: w,
+            height: h,
+            data,
+        }
+    }
+
+    /// Per channel, the range of `img` over the `(2r+1)²` window around (x, y), clamped.
+    fn local_range(img: &Image, x: u32, y: u32, r: i64, c: usize) -> (u8, u8) {
+        let (mut lo, mut hi) = (255, 0);
+        for dy in -r..=r {
+            for dx in -r..=r {
+                let px = clamped(i64::from(x) + dx, img.width) as u32;
+                let py = clamped(i64::from(y) + dy, img.height) as u32;
+                let v = img.pixel(px, py)[c];
+                (lo, hi) = (lo.min(v), hi.max(v));
+            }
+        }
+        (lo, hi)
+    }
+
+    /// Property: a blurred pixel stays within the range of its input window, and the
+    /// output's range never exceeds the input's (several sizes, seeds and radii).
+    #[test]
+    fn blur_never_increases_the_local_range() {
+        for (i, sigma) in [0.4f32, 1.0, 2.2, 5.0].into_iter().enumerate() {
+            let img = noisy(13 + i as u32 * 7, 9 + i as u32 * 3, 77 + i as u32);
+            let out = op_blur(img.clone(), sigma);
+            let r = i64::from(crate::engine::filter::gauss_reach(sigma));
+            for y in 0..img.height {
+                for x in 0..img.width {
+                    for c in 0..3 {
+                        let (lo, hi) = local_range(&img, x, y, r, c);
+                        let v = out.pixel(x, y)[c];
+                        assert!(
+                            lo <= v && v <= hi,
+                            "σ={sigma} ({x},{y}) c{c}: {v} ∉ {lo}..={hi}"
+                        );
+                    }
+                    assert_eq!(out.pixel(x, y)[3], 255);
+                }
+            }
+        }
+    }
+
+    /// Property: dilation never darkens a channel, erosion never brightens one, and each
+    /// equals the window's extreme.
+    #[test]
+    fn grow_takes_the_window_extremes() {
+        let img = noisy(17, 11, 5);
+        for radius in [1, -1, 3, -4] {
+            let out = op_grow(img.clone(), radius);
+            let r = i64::from(radius.unsigned_abs());
+            for y in 0..img.height {
+                for x in 0..img.width {
+                    for c in 0..4 {
+                        let (lo, hi) = local_range(&img, x, y, r, c);
+                        let want = if radius > 0 { hi } else { lo };
+                        assert_eq!(out.pixel(x, y)[c], want, "r={radius} ({x},{y}) c{c}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_amounts_are_the_identity() {
+        let img = noisy(20, 10, 9);
+        let n = Noise {
+            amount: 0,
+            gaussian: true,
+            mono: false,
+            seed: 1,
+        };
+        assert_eq!(op_noise(img.clone(), n), img);
+        let u = Usm {
+            amount: 0.0,
+            sigma: 2.0,
+            threshold: 0,
+            mono: false,
+        };
+        assert_eq!(op_usm(img.clone(), u), img);
+        assert_eq!(op_grow(img.clone(), 0), img);
+    }
+
     #[test]
     fn blur_keeps_flat_images_and_opaque_alpha() {
         let img = Image::filled(9, 7, crate::engine::Rgba::rgb(10, 200, 77));
