@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Reference outputs for the `op_*` colour commands, made with independent implementations:
-Pillow (ImageOps, ImageEnhance, Image.blend, Image.resize) and Python's `colorsys` (HSL).
+"""Reference outputs for the `op_*` colour and filter commands, made with independent
+implementations: Pillow (ImageOps, ImageEnhance, ImageFilter, Image.blend, Image.resize) and
+Python's `colorsys` (HSL).
 
-Run from this directory with Pillow installed (pinned in tests/interop/requirements.txt):
-    python3 make_refs.py
+Run from this directory with the pinned packages of requirements.txt here installed:
+    python3 -m venv /tmp/refs && /tmp/refs/bin/pip install -r requirements.txt
+    /tmp/refs/bin/python make_refs.py
 It writes `source.png` (a deterministic RGB image: hue ramps, gray ramp, saturated patches,
 noise from a fixed LCG) and one `<case>.png` per case below. tests/conformance.rs runs each
 case's modifier through ipsd's plan on both executors and checks the per-op threshold written
@@ -27,11 +29,25 @@ there. How each reference is made (our algorithm in brackets, see `engine::Color
 - op_hue: colorsys HLS, H' = H + h/360 [the same, in f32].
 - combinations with a resize: Image.resize(BICUBIC) (Catmull-Rom, as resMode=bicub), then the
   references above in the documented order (brightness, contrast, hue, saturation, invert).
+- op_blur=r: ImageFilter.GaussianBlur(r / 2) [exact Gaussian, sigma = r/2, 3-sigma support;
+  Pillow approximates the Gaussian with three extended box blurs], and `blur_exact_*`:
+  scipy.ndimage.gaussian_filter(sigma = r/2, mode="nearest", truncate=3), an exact Gaussian
+  with the same support and edge replication, rounded half up.
+- op_usm=a,r,t (and op_usmR): ImageFilter.UnsharpMask(radius=r, percent=100 a, threshold=t)
+  [sigma = r; Pillow thresholds and adds the difference against an 8-bit blurred image].
+  Monochrome: GaussianBlur(r), then per pixel the 601 luma of (orig - blur) added to R, G, B
+  where |luma diff| >= t.
+- op_sharpen=1: UnsharpMask(0.5, 100, 0) [our fixed kernel].
+- op_grow=r: ImageFilter.MaxFilter(2r + 1), r < 0: MinFilter(2|r| + 1) [the same square].
+- with a resize (wid=48, a view scale of 0.5): the radius scales by 0.5 (op_usm, op_blur,
+  op_grow) after Image.resize(BICUBIC).
 """
 import colorsys
 import math
 
-from PIL import Image, ImageEnhance, ImageOps, ImageStat
+import numpy
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps, ImageStat
+from scipy import ndimage
 
 W, H = 96, 64
 
@@ -111,6 +127,59 @@ def hue(im, adj):
     return hls_map(im, lambda h, l, s: ((h + adj / 360) % 1.0, l, s))
 
 
+def blur(im, r):
+    return im.filter(ImageFilter.GaussianBlur(r / 2))
+
+
+def blur_exact(im, r):
+    a = numpy.asarray(im, dtype=numpy.float64)
+    b = ndimage.gaussian_filter(a, sigma=(r / 2, r / 2, 0), mode="nearest", truncate=3.0)
+    return Image.fromarray(numpy.clip(numpy.floor(b + 0.5), 0, 255).astype(numpy.uint8), "RGB")
+
+
+def usm(im, amount, radius, threshold=0):
+    return im.filter(ImageFilter.UnsharpMask(radius, round(amount * 100), threshold))
+
+
+def usm_mono(im, amount, radius, threshold=0):
+    blurred = im.filter(ImageFilter.GaussianBlur(radius)).load()
+    out = im.copy()
+    px = out.load()
+    for y in range(im.height):
+        for x in range(im.width):
+            o, b = px[x, y], blurred[x, y]
+            d = 0.299 * (o[0] - b[0]) + 0.587 * (o[1] - b[1]) + 0.114 * (o[2] - b[2])
+            if abs(d) >= threshold:
+                px[x, y] = tuple(max(0, min(255, int(math.floor(c + amount * d + 0.5)))) for c in o)
+    return out
+
+
+def grow(im, r):
+    f = ImageFilter.MaxFilter if r > 0 else ImageFilter.MinFilter
+    return im.filter(f(2 * abs(r) + 1))
+
+
+def filter_cases(src, small):
+    out = []
+    for r in [1, 4, 12, 60, 100]:
+        out.append((f"blur_{r}", f"op_blur={r}", blur(src, r)))
+    for r in [3, 12, 60, 100]:
+        out.append((f"blur_exact_{r}", f"op_blur={r}", blur_exact(src, r)))
+    for a, r, t in [(1, 1, 0), (2.5, 2, 0), (1, 3, 10), (5, 0.8, 0), (0.5, 20, 0)]:
+        out.append((f"usm_{a}_{r}_{t}", f"op_usm={a},{r},{t}", usm(src, a, r, t)))
+    out.append(("usm_mono", "op_usm=2,2,4,1", usm_mono(src, 2, 2, 4)))
+    out.append(("usmR", "op_usmR=1.5,2", usm(src, 1.5, 2)))
+    out.append(("sharpen", "op_sharpen=1", usm(src, 1, 0.5)))
+    for r in [1, 3, -2, -5]:
+        out.append((f"grow_{r}", f"op_grow={r}", grow(src, r)))
+    out.append(("resize_blur", "wid=48&op_blur=4", blur(small, 2)))
+    out.append(("resize_usm", "wid=48&op_usm=1,4,0", usm(small, 1, 2)))
+    out.append(("resize_usmR", "wid=48&op_usmR=1,2", usm(small, 1, 2)))
+    out.append(("resize_grow", "wid=48&op_grow=4", grow(small, 2)))
+    out.append(("resize_invert_blur", "wid=48&op_blur=2&op_invert=1", blur(invert(small), 1)))
+    return out
+
+
 # (case, modifier, reference); the modifier is what tests/conformance.rs runs.
 def cases(src):
     out = [("invert", "op_invert=1", invert(src))]
@@ -143,7 +212,7 @@ def cases(src):
                 colorize(contrast(brightness(src, -15), 22), (160, 176, 192))))
     out.append(("brightness_contrast_invert", "op_invert=1&op_contrast=30&op_brightness=-20",
                 invert(contrast(brightness(src, -20), 30))))
-    return out
+    return out + filter_cases(src, small)
 
 
 def main():
