@@ -36,7 +36,7 @@
 
 use ipsd::engine::cpu;
 use ipsd::engine::gpu::{GpuExecutor, GpuOptions};
-use ipsd::engine::{Image, Step};
+use ipsd::engine::Image;
 use ipsd::modifier::{parse, plan, Limits};
 use std::path::Path;
 use std::sync::OnceLock;
