@@ -177,10 +177,13 @@ fn run_cells(s: &Setup, o: &Opts) -> Value {
                 requests: o.requests,
                 concurrency: n,
             };
+            let cpu = server::cpu_seconds(srv.pid());
             let out = drive::run(&job);
+            let cpu = server::cpu_seconds(srv.pid()) - cpu;
             let peak = server::peak_rss_kib(srv.pid());
             let mut cell = report::cell(t, n, &out, &names, peak);
             cell["peak_rss_per_cell"] = reset.into();
+            cell["cpu_ms_per_image"] = (cpu / o.requests as f64 * 1000.0).round().into();
             cells.push(cell);
         }
         warm["process_peak_rss_mib"] = (server::peak_rss_kib(srv.pid()) as f64 / 1024.0).into();

@@ -52,6 +52,11 @@ pub struct Config {
     pub default_pix: (u32, u32),
     /// `MaxPix` for `/is/image` (0 = unbounded).
     pub max_pix: (u32, u32),
+    /// copyImage renders running at once (decode → engine → encode); the rest wait.
+    pub render_slots: usize,
+    /// Most pixels (decoded + produced) admitted to copyImage renders, running and waiting;
+    /// past it a request gets the busy fault at once (0 = unbounded).
+    pub render_queue_pixels: u64,
 }
 
 /// Raw settings as given; `None` means "use the default".
@@ -114,6 +119,21 @@ pub struct RawConfig {
     /// MaxPix for /is/image, "w,h" (0 = unbounded) [default: 2000,2000]
     #[arg(long, env = "IPSD_MAX_PIX")]
     pub max_pix: Option<String>,
+    /// copyImage renders running at once [default: the number of cores]
+    #[arg(long, env = "IPSD_RENDER_SLOTS")]
+    pub render_slots: Option<String>,
+    /// Pixels admitted to copyImage renders before the busy fault (0 = unbounded)
+    /// [default: 200000000 per core]
+    #[arg(long, env = "IPSD_RENDER_QUEUE_PIXELS")]
+    pub render_queue_pixels: Option<String>,
+}
+
+/// Default render admission budget per core: about fifteen 12 MP sources waiting per core.
+pub const QUEUE_PIXELS_PER_CORE: u64 = 200_000_000;
+
+/// Cores available to this process (at least 1).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Collects errors while validating fields.
@@ -275,6 +295,13 @@ impl RawConfig {
             ),
             default_pix: c.pair("IPSD_DEFAULT_PIX", &self.default_pix, (400, 400)),
             max_pix: c.pair("IPSD_MAX_PIX", &self.max_pix, (2000, 2000)),
+            render_slots: c.num("IPSD_RENDER_SLOTS", &self.render_slots, cores(), 1),
+            render_queue_pixels: c.num(
+                "IPSD_RENDER_QUEUE_PIXELS",
+                &self.render_queue_pixels,
+                QUEUE_PIXELS_PER_CORE * cores() as u64,
+                0,
+            ),
         };
         if c.errors.is_empty() {
             Ok(cfg)

@@ -18,6 +18,8 @@ pub struct AppState {
     pub engine: Arc<dyn Executor>,
     /// Upload batches in flight, per job.
     pub uploads: crate::upload::tracker::Tracker,
+    /// copyImage render admission (pixel budget) and slots.
+    pub admission: crate::render::admission::Admission,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -47,6 +49,10 @@ impl AppState {
             engine,
             auth: Authenticator::new(catalog.clone()),
             uploads: Default::default(),
+            admission: crate::render::admission::Admission::new(
+                cfg.render_slots,
+                cfg.render_queue_pixels,
+            ),
             cfg,
             catalog,
             blobs,

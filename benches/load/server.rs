@@ -176,6 +176,18 @@ fn upload_one(c: &mut Client, name: &str, file: &str, bytes: &[u8]) -> Reply {
         .expect("upload POST")
 }
 
+/// User + system CPU seconds `pid` has used (`/proc/<pid>/stat`, 100 ticks per second).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    // Fields 14 and 15 of stat(5) are the 12th and 13th after the command name.
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
+}
+
 /// `VmHWM` (peak resident set) of `pid` in KiB.
 pub fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();

@@ -180,6 +180,17 @@ def markdown(rows, tools):
     return "\n".join(lines)
 
 
+def cpu_markdown(rows, tools):
+    """CPU milliseconds per image (server or peer process, user + system) per cell."""
+    head = ["transform", "N", "ipsd CPU ms/img"] + [f"{p} CPU ms/img" for p in tools]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r["transform"], str(r["concurrency"])]
+        cells += [fmt(r[t].get("cpu_ms_per_image"), ".0f") for t in ["ipsd", *tools]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=32)
@@ -206,7 +217,7 @@ def main():
             per_transform(a, path(t), lambda out, tr, t=t: worker(py, t, a, out, tr))
     results = {t: json.load(open(path(t))) for t in ["ipsd", *tools]}
     rows = compare(results, tools)
-    md = markdown(rows, tools)
+    md = markdown(rows, tools) + "\n\n" + cpu_markdown(rows, tools)
     versions = {t: results[t].get("version") for t in tools}
     with open(os.path.join(a.out, "comparison.json"), "w") as f:
         json.dump({"rows": rows, "versions": versions, "machine": results["ipsd"].get("machine")}, f, indent=2)

@@ -35,6 +35,13 @@ def peak_rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of `pid` (fields 14 and 15 of /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak(pid):
     try:
         with open(f"/proc/{pid}/clear_refs", "w") as f:
@@ -354,9 +361,13 @@ def main():
                 continue
             for p in pids:
                 reset_peak(p)
+            cpu = sum(cpu_seconds(p) for p in pids)
             wall, samples = run_cell(tools[t], images, paths, t, n, a.requests, f"{a.tool} {t} N={n}")
+            cpu = sum(cpu_seconds(p) for p in pids) - cpu
             peak = sum(peak_rss_kib(p) for p in pids)
-            cells.append(cell_json(t, n, wall, samples, images, peak))
+            cell = cell_json(t, n, wall, samples, images, peak)
+            cell["cpu_ms_per_image"] = round(cpu / a.requests * 1000)
+            cells.append(cell)
     result = {
         "tool": a.tool,
         "version": version,

@@ -3,9 +3,11 @@
 //! blob (byte-identical, no decode, no extra disk) and gets its own asset record and handle.
 //! Otherwise the source's master is rendered with the commands (`render`), bounded by the render
 //! pixel limit rather than `MaxPix`, and stored as a new master: `fmt=` when given, else PNG.
+//! A render is admitted by pixel cost first (`render::admission`): past the budget the call
+//! gets the busy fault (30004) at once, before anything is read or stored.
 
 use super::common::{check_name, internal, name_conflict, Ctx};
-use crate::catalog::{NewAsset, TrashState};
+use crate::catalog::{Asset, NewAsset, TrashState};
 use crate::modifier::{self, Commands, Limits};
 use crate::render::{render, RenderError, Rendered};
 use crate::soap::fault::Fault;
@@ -79,7 +81,7 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         ready_for_publish: src.ready_for_publish,
     };
     if let Some(cmds) = commands {
-        let r = render_copy(ctx, &src.blob, &cmds).await?; // step 14
+        let r = render_copy(ctx, &src, &cmds).await?; // step 14
         new.file_name = format!("{}.{}", i.name, r.format.extension());
         new.image = r.meta;
         let _gate = ctx.st.blobs.write_guard().await;
@@ -121,12 +123,36 @@ fn parse_modifier(m: &str) -> Result<Option<Commands>, Fault> {
     Ok(Some(c))
 }
 
-async fn render_copy(ctx: &Ctx<'_>, blob: &str, cmds: &Commands) -> Result<Rendered, Fault> {
-    let bytes = ctx.st.blobs.get(blob).await.map_err(|e| {
+/// The admission cost of rendering `src` with `cmds`, planned from the catalog's size (the
+/// source's own header decides the real plan later); the source's pixels if it cannot plan.
+fn render_cost(src: &Asset, cmds: &Commands, limits: &Limits) -> u64 {
+    let (w, h) = (
+        src.image.width.max(1) as u32,
+        src.image.height.max(1) as u32,
+    );
+    modifier::plan(w, h, cmds, limits)
+        .map(|p| crate::render::admission::cost(&p))
+        .unwrap_or(w as u64 * h as u64)
+}
+
+async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rendered, Fault> {
+    let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
+    let ticket = ctx
+        .st
+        .admission
+        .admit(render_cost(src, cmds, &limits))
+        .map_err(|_| {
+            tracing::warn!(
+                admitted = ctx.st.admission.admitted(),
+                "copyImage refused: busy"
+            );
+            Fault::busy()
+        })?;
+    let _slot = ticket.slot().await;
+    let bytes = ctx.st.blobs.get(&src.blob).await.map_err(|e| {
         tracing::error!(error = %e, "source blob unreadable");
         Fault::internal()
     })?;
-    let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
     render(ctx.st.engine.as_ref(), bytes, cmds, &limits)
         .await
         .map_err(|e| match e {

@@ -3,6 +3,8 @@
 //! header (limits first) -> plan -> decode (shrink-on-load) -> engine steps -> encode.
 //! Decoding and encoding run on the blocking pool; the engine runs on its executor.
 
+pub mod admission;
+
 use crate::catalog::ImageMeta;
 use crate::codec::decode::{self, DecodeOptions};
 use crate::codec::encode;

@@ -37,6 +37,8 @@ pub const EXCEPTION: u32 = 30000;
 pub const INVALID_PARAMETER: u32 = 30001;
 pub const MISSING_PARAMETER: u32 = 30002;
 pub const INVALID_REQUEST_XML: u32 = 30003;
+/// [rec] Not in the spec: the render queue is full (admission control); retry later.
+pub const BUSY: u32 = 30004;
 
 impl Fault {
     pub fn authentication(code: u32, reason: impl Into<String>) -> Self {
@@ -75,6 +77,13 @@ impl Fault {
     pub fn bad_xml(reason: impl Into<String>) -> Self {
         Self::api(INVALID_REQUEST_XML, reason)
     }
+    /// 30004 [rec]: too much rendering is admitted already; nothing was done, retry later.
+    pub fn busy() -> Self {
+        Self::api(
+            BUSY,
+            "Server busy: the render queue is full; nothing was stored, retry later",
+        )
+    }
     /// 30000 with a generic reason; the caller logs the detail.
     pub fn internal() -> Self {
         Self::api(EXCEPTION, "Internal server error")
@@ -97,9 +106,9 @@ impl Fault {
         }
     }
 
-    /// Server-side (30000) versus client-side (everything else).
+    /// Server-side (30000, 30004 busy) versus client-side (everything else).
     pub fn is_server(&self) -> bool {
-        self.kind == FaultKind::Api && self.code == EXCEPTION
+        self.kind == FaultKind::Api && matches!(self.code, EXCEPTION | BUSY)
     }
 
     /// `<ns1:xxxFault xmlns:ns1=BASE><code>..</code><reason>..</reason></ns1:xxxFault>`, always

@@ -1,0 +1,118 @@
+//! Render admission (issue 5): past the pixel budget copyImage answers the busy fault
+//! (ipsApiFault 30004, a server-side fault) at once and stores nothing; plain copies, which do
+//! not render, are never refused; with one render slot, concurrent renders queue and all finish.
+//! No timing is involved: the budget is filled by holding an admission ticket.
+
+mod common;
+
+use common::*;
+
+const U: &str = "u@test.local";
+
+async fn world(slots: usize, budget: u64) -> (TestApp, String, String, String) {
+    let app = TestApp::with_config(|c| {
+        c.render_slots = slots;
+        c.render_queue_pixels = budget;
+    })
+    .await;
+    let (co, root) = app.company("Busy Co").await;
+    app.user(U, "IpsUser", &co).await;
+    let src = app.upload_image(U, &co, "src").await;
+    (app, co, format!("f|{root}/"), src)
+}
+
+fn copy(co: &str, src: &str, folder: &str, name: &str, modifier: &str) -> String {
+    format!(
+        "<companyHandle>{co}</companyHandle><assetHandle>{src}</assetHandle>\
+         <folderHandle>{folder}</folderHandle><name>{name}</name><urlModifier>{modifier}</urlModifier>"
+    )
+}
+
+async fn exists(app: &TestApp, co: &str, name: &str) -> bool {
+    let r = app
+        .ok(
+            U,
+            "getAssetsByName",
+            &format!(
+                "<companyHandle>{co}</companyHandle><nameArray><items>{name}</items></nameArray>"
+            ),
+        )
+        .await;
+    !items(&r.payload(), "assetArray").is_empty()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_fault_stores_nothing_and_clears() {
+    let (app, co, folder, src) = world(2, 1_000).await;
+    let blobs = app.blob_files();
+    // Another render holds the whole budget.
+    let held = app.st.admission.admit(1_000).unwrap();
+    let body = copy(&co, &src, &folder, "thumb", "wid=20&amp;fmt=jpeg");
+    let r = app.call_ns(NS, U, "copyImage", &body).await;
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert_eq!(r.fault(), ("ipsApiFault".to_string(), 30004));
+    assert!(r.reason().contains("busy"), "{}", r.reason());
+    assert!(
+        r.text().contains("Server"),
+        "a server-side fault: {}",
+        r.text()
+    );
+    assert!(!exists(&app, &co, "thumb").await);
+    assert_eq!(app.blob_files(), blobs);
+    // A plain copy does not render: never refused.
+    let plain = copy(&co, &src, &folder, "plain", "");
+    app.ok(U, "copyImage", &plain).await;
+    // Validation comes first: a bad name is 30001, not busy.
+    let bad = copy(&co, &src, &folder, "a/b", "wid=20");
+    assert_eq!(app.fault(U, "copyImage", &bad).await, 30001);
+    drop(held);
+    assert_eq!(app.st.admission.admitted(), 0);
+    app.ok(U, "copyImage", &body).await;
+    assert!(exists(&app, &co, "thumb").await);
+    assert_eq!(app.st.admission.admitted(), 0, "tickets are given back");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_slot_queues_every_render() {
+    let (app, co, folder, src) = world(1, 0).await;
+    let calls: Vec<_> = (0..6)
+        .map(|i| {
+            let body = copy(&co, &src, &folder, &format!("c{i}"), "wid=30&amp;rotate=90");
+            app.spawn_call("copyImage", U, &body)
+        })
+        .collect();
+    for c in calls {
+        let r = c.await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    for i in 0..6 {
+        assert!(exists(&app, &co, &format!("c{i}")).await);
+    }
+    assert_eq!(app.st.admission.admitted(), 0);
+}
+
+#[test]
+fn config_defaults_and_validation() {
+    use ipsd::config::RawConfig;
+    let c = RawConfig::default().validate().unwrap();
+    assert_eq!(c.render_slots, ipsd::config::cores());
+    assert_eq!(
+        c.render_queue_pixels,
+        ipsd::config::QUEUE_PIXELS_PER_CORE * ipsd::config::cores() as u64
+    );
+    let bad = RawConfig {
+        render_slots: Some("0".into()),
+        render_queue_pixels: Some("lots".into()),
+        ..RawConfig::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert!(
+        bad.iter().any(|e| e.contains("IPSD_RENDER_SLOTS")),
+        "{bad:?}"
+    );
+    assert!(
+        bad.iter().any(|e| e.contains("IPSD_RENDER_QUEUE_PIXELS")),
+        "{bad:?}"
+    );
+}
