@@ -8,7 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use ipsd::engine::gpu::{GpuExecutor, GpuOptions, GpuTimings};
-use ipsd::engine::{cpu, ColorOp, Filter, Image, Rgba, Sampling, Step};
+use ipsd::engine::{cpu, ColorOp, Filter, Image, Noise, Rgba, Sampling, Step, Usm};
 use std::time::Duration;
 
 const W: u32 = 4000;
@@ -87,7 +87,31 @@ fn steps() -> Vec<(&'static str, Step)> {
                 contrast: 40.0,
             }),
         ),
+        ("op_blur_r10", Step::Blur { sigma: 5.0 }),
+        ("op_blur_r100", Step::Blur { sigma: 50.0 }),
+        ("op_sharpen", Step::Sharpen(usm(1.0, 0.5))),
+        ("op_usm_1_2", Step::Sharpen(usm(1.0, 2.0))),
+        ("op_usm_1_50", Step::Sharpen(usm(1.0, 50.0))),
+        ("op_grow_5", Step::Grow { radius: 5 }),
+        (
+            "op_noise_20_gaussian",
+            Step::Noise(Noise {
+                amount: 20,
+                gaussian: true,
+                mono: false,
+                seed: 1,
+            }),
+        ),
     ]
+}
+
+fn usm(amount: f32, sigma: f32) -> Usm {
+    Usm {
+        amount,
+        sigma,
+        threshold: 0,
+        mono: false,
+    }
 }
 
 fn gpu() -> Option<GpuExecutor> {

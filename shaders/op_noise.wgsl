@@ -29,18 +29,16 @@ fn round_div(num: i32, den: i32) -> i32 {
     return (num - half) / den;
 }
 
-fn noise(x: u32, y: u32, c: u32) -> i32 {
-    let base = pcg(pcg(pcg(params.seed ^ (c * 0x9e3779b9u)) ^ y) ^ x);
+// `Noise::value`: channel `c` of the pixel whose hash is `px`.
+fn noise(px: u32, c: u32) -> i32 {
+    let h = pcg(px ^ ((c + 1u) * 0x9e3779b9u));
     if (params.gaussian == 0u) {
-        let u = i32(base >> 16u);
+        let u = i32(h >> 16u);
         return round_div((2 * u - 65535) * params.amount * 255, 65535 * 200);
     }
-    var s = -2 * 32767;
-    var h = base;
-    for (var i = 0; i < 4; i++) {
-        h = pcg(h);
-        s += i32(h >> 17u);
-    }
+    let g = pcg(h);
+    let s = i32(h & 0x7fffu) + i32((h >> 16u) & 0x7fffu) + i32(g & 0x7fffu)
+        + i32((g >> 16u) & 0x7fffu) - 2 * 32767;
     return round_div(s * params.amount * 51, 80 * 18919);
 }
 
@@ -53,8 +51,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             let y = b.y0 + dy;
             let p = unpack(src[y * b.in_stride + x - b.in_base]);
             var c = vec4<i32>(p);
+            let px = pcg(pcg(params.seed ^ y) ^ x);
             for (var ch = 0u; ch < 3u; ch++) {
-                c[ch] = clamp(c[ch] + noise(x, y, select(ch, 0u, params.mono != 0u)), 0, 255);
+                c[ch] = clamp(c[ch] + noise(px, select(ch, 0u, params.mono != 0u)), 0, 255);
             }
             dst[y * b.out_stride + x - b.out_base] = pack(vec4<u32>(c));
         }

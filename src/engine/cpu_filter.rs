@@ -25,40 +25,65 @@ fn premul(p: &[u8]) -> P {
 /// Premultiplied 0..1 → straight RGBA8, rounding once.
 fn straight(p: P) -> [u8; 4] {
     let a = p[3].clamp(0.0, 1.0);
-    let a8 = (a * 255.0 + 0.5).floor();
-    if a8 <= 0.0 {
+    // `as` truncates, which is floor for these non-negative values (and avoids a libm call).
+    let a8 = (a * 255.0 + 0.5) as u8;
+    if a8 == 0 {
         return [0; 4];
     }
-    let c = |v: f32| ((v / a).clamp(0.0, 1.0) * 255.0 + 0.5).floor() as u8;
-    [c(p[0]), c(p[1]), c(p[2]), a8 as u8]
+    let c = |v: f32| ((v / a).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+    [c(p[0]), c(p[1]), c(p[2]), a8]
 }
 
 fn quantize(v: f32) -> u16 {
-    (v.clamp(0.0, 1.0) * 65535.0 + 0.5).floor() as u16
+    (v.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 
 fn clamped(i: i64, n: u32) -> usize {
     i.clamp(0, i64::from(n) - 1) as usize
 }
 
-/// The horizontal Gaussian pass: premultiplied, stored as 16-bit unorm RGBA.
-fn blur_h(img: &Image, w: &[f32]) -> Vec<[u16; 4]> {
-    let (width, r) = (img.width, w.len() as i64 - 1);
-    let mut out = vec![[0u16; 4]; img.width as usize * img.height as usize];
-    out.par_chunks_mut(width as usize)
-        .zip(img.data.par_chunks(width as usize * 4))
+/// `row` (`n` pixels of `ch` values) with its edge pixels repeated `r` times on each side.
+fn padded<T: Copy>(row: &[T], ch: usize, r: usize) -> Vec<T> {
+    let n = row.len() / ch;
+    let mut out = Vec::with_capacity((n + 2 * r) * ch);
+    for _ in 0..r {
+        out.extend_from_slice(&row[..ch]);
+    }
+    out.extend_from_slice(row);
+    for _ in 0..r {
+        out.extend_from_slice(&row[(n - 1) * ch..]);
+    }
+    out
+}
+
+/// `acc[i] += w · (a[i] + b[i])`: one symmetric pair of taps over a whole row (vectorizes).
+fn axpy2(acc: &mut [f32], w: f32, a: &[f32], b: &[f32]) {
+    for ((o, x), y) in acc.iter_mut().zip(a).zip(b) {
+        *o += w * (x + y);
+    }
+}
+
+/// The horizontal Gaussian pass: premultiplied, stored as 16-bit unorm RGBA (flat). Whole
+/// rows at a time: the centre tap, then each symmetric pair of taps as one sweep.
+fn blur_h(img: &Image, w: &[f32]) -> Vec<u16> {
+    let (n, r) = (img.width as usize * 4, w.len() - 1);
+    let mut out = vec![0u16; img.data.len()];
+    out.par_chunks_mut(n)
+        .zip(img.data.par_chunks(n))
         .for_each(|(dst, row)| {
-            let px: Vec<P> = row.chunks_exact(4).map(premul).collect();
-            for (x, d) in dst.iter_mut().enumerate() {
-                let mut acc = [0f32; 4];
-                for k in -r..=r {
-                    let v = px[clamped(x as i64 + k, width)];
-                    let wk = w[k.unsigned_abs() as usize];
-                    for c in 0..4 {
-                        acc[c] += wk * v[c];
-                    }
-                }
-                *d = acc.map(quantize);
+            let px: Vec<f32> = row.chunks_exact(4).flat_map(premul).collect();
+            let p = padded(&px, 4, r);
+            let mut acc: Vec<f32> = p[r * 4..r * 4 + n].iter().map(|v| w[0] * v).collect();
+            for (k, wk) in w.iter().enumerate().skip(1) {
+                axpy2(
+                    &mut acc,
+                    *wk,
+                    &p[(r - k) * 4..][..n],
+                    &p[(r + k) * 4..][..n],
+                );
+            }
+            for (d, a) in dst.iter_mut().zip(&acc) {
+                *d = quantize(*a);
             }
         });
     out
@@ -67,32 +92,36 @@ fn blur_h(img: &Image, w: &[f32]) -> Vec<[u16; 4]> {
 /// The vertical Gaussian pass over `blur_h`'s output; `finish(x, y, blurred)` makes the
 /// output pixel.
 fn blur_v(
-    h16: &[[u16; 4]],
+    h16: &[u16],
     width: u32,
     height: u32,
     w: &[f32],
     finish: impl Fn(usize, usize, P) -> [u8; 4] + Sync,
 ) -> Image {
-    let r = w.len() as i64 - 1;
-    let mut data = vec![0u8; width as usize * height as usize * 4];
-    data.par_chunks_mut(width as usize * 4)
-        .enumerate()
-        .for_each(|(y, dst)| {
-            let mut acc = vec![[0f32; 4]; width as usize];
-            for k in -r..=r {
-                let sy = clamped(y as i64 + k, height);
-                let src = &h16[sy * width as usize..(sy + 1) * width as usize];
-                let wk = w[k.unsigned_abs() as usize];
-                for (a, s) in acc.iter_mut().zip(src) {
-                    for c in 0..4 {
-                        a[c] += wk * (f32::from(s[c]) / 65535.0);
-                    }
-                }
+    let n = width as usize * 4;
+    let row = |y: i64| {
+        let sy = clamped(y, height);
+        &h16[sy * n..(sy + 1) * n]
+    };
+    let mut data = vec![0u8; n * height as usize];
+    data.par_chunks_mut(n).enumerate().for_each(|(y, dst)| {
+        let y = y as i64;
+        let w0 = w[0] / 65535.0;
+        let mut acc: Vec<f32> = row(y).iter().map(|v| w0 * f32::from(*v)).collect();
+        let (mut a, mut b) = (vec![0f32; n], vec![0f32; n]);
+        for (k, wk) in w.iter().enumerate().skip(1) {
+            for (o, v) in a.iter_mut().zip(row(y - k as i64)) {
+                *o = f32::from(*v);
             }
-            for (x, (d, a)) in dst.chunks_exact_mut(4).zip(acc).enumerate() {
-                d.copy_from_slice(&finish(x, y, a));
+            for (o, v) in b.iter_mut().zip(row(y + k as i64)) {
+                *o = f32::from(*v);
             }
-        });
+            axpy2(&mut acc, wk / 65535.0, &a, &b);
+        }
+        for (x, (d, p)) in dst.chunks_exact_mut(4).zip(acc.chunks_exact(4)).enumerate() {
+            d.copy_from_slice(&finish(x, y as usize, [p[0], p[1], p[2], p[3]]));
+        }
+    });
     Image {
         width,
         height,
@@ -144,41 +173,43 @@ pub fn op_usm(img: Image, u: Usm) -> Image {
     })
 }
 
-/// `op_grow`: per-channel max (`radius > 0`) or min over a `(2|r|+1)²` square.
+/// `op_grow`: per-channel max (`radius > 0`) or min over a `(2|r|+1)²` square, as a row
+/// pass then a column pass, each a sweep over whole rows per offset.
 pub fn op_grow(img: Image, radius: i32) -> Image {
     if radius == 0 {
         return img;
     }
     let pick = |a: u8, b: u8| if radius > 0 { a.max(b) } else { a.min(b) };
-    let r = i64::from(radius.unsigned_abs());
+    let r = radius.unsigned_abs() as usize;
     let (width, height) = (img.width, img.height);
-    let stride = width as usize * 4;
+    let n = width as usize * 4;
     let mut h = vec![0u8; img.data.len()];
-    h.par_chunks_mut(stride)
-        .zip(img.data.par_chunks(stride))
+    h.par_chunks_mut(n)
+        .zip(img.data.par_chunks(n))
         .for_each(|(dst, row)| {
-            for x in 0..width as usize {
-                for c in 0..4 {
-                    let mut m = row[x * 4 + c];
-                    for k in -r..=r {
-                        m = pick(m, row[clamped(x as i64 + k, width) * 4 + c]);
-                    }
-                    dst[x * 4 + c] = m;
+            let p = padded(row, 4, r);
+            dst.copy_from_slice(row);
+            for k in 1..=r {
+                let (a, b) = (&p[(r - k) * 4..][..n], &p[(r + k) * 4..][..n]);
+                for ((d, x), y) in dst.iter_mut().zip(a).zip(b) {
+                    *d = pick(*d, pick(*x, *y));
                 }
             }
         });
+    let row = |y: i64| {
+        let sy = clamped(y, height);
+        &h[sy * n..(sy + 1) * n]
+    };
     let mut data = vec![0u8; img.data.len()];
-    data.par_chunks_mut(stride)
-        .enumerate()
-        .for_each(|(y, dst)| {
-            dst.copy_from_slice(&h[y * stride..(y + 1) * stride]);
-            for k in -r..=r {
-                let sy = clamped(y as i64 + k, height);
-                for (d, s) in dst.iter_mut().zip(&h[sy * stride..(sy + 1) * stride]) {
-                    *d = pick(*d, *s);
-                }
+    data.par_chunks_mut(n).enumerate().for_each(|(y, dst)| {
+        let y = y as i64;
+        dst.copy_from_slice(row(y));
+        for k in 1..=r as i64 {
+            for ((d, x), z) in dst.iter_mut().zip(row(y - k)).zip(row(y + k)) {
+                *d = pick(*d, pick(*x, *z));
             }
-        });
+        }
+    });
     Image {
         width,
         height,
@@ -194,9 +225,10 @@ pub fn op_noise(mut img: Image, n: Noise) -> Image {
         .enumerate()
         .for_each(|(y, row)| {
             for (x, p) in row.chunks_exact_mut(4).enumerate() {
+                let px = n.pixel(x as u32, y as u32);
                 for (c, v) in p.iter_mut().take(3).enumerate() {
                     let ch = if n.mono { 0 } else { c as u32 };
-                    let out = i32::from(*v) + n.value(x as u32, y as u32, ch);
+                    let out = i32::from(*v) + n.value(px, ch);
                     *v = out.clamp(0, 255) as u8;
                 }
             }

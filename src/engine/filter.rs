@@ -17,11 +17,11 @@
 //!   to 0..1, colour to at most alpha, then unpremultiplied and rounded.
 //! - **Grow**: per-channel maximum (dilate, `r > 0`) or minimum (erode, `r < 0`) of straight
 //!   RGBA over the `(2|r|+1)²` square, as two exact 1-D passes (Pillow's Max/MinFilter).
-//! - **Noise**: integer arithmetic only, so both executors give identical bytes. For each
-//!   pixel and channel a PCG hash of (x, y, channel, seed) gives 16-bit uniforms; `uniform`
-//!   adds `round((2u − 65535)·amount·255 / (65535·200))` levels (±amount/100 × 127.5),
-//!   `gaussian` adds the sum of four 15-bit uniforms (Irwin–Hall, σ = 18919) scaled to
-//!   σ = amount/100 × 63.75 levels. `monochrome` adds the same value to R, G and B. Alpha is
+//! - **Noise**: integer arithmetic only, so both executors give identical bytes. A PCG hash
+//!   of (seed, y, x) per pixel, then one per channel `h = pcg(pixel ^ (c + 1)·φ)`; `uniform`
+//!   adds `round((2u − 65535)·amount·255 / (65535·200))` levels with `u = h >> 16`
+//!   (±amount/100 × 127.5), `gaussian` adds the sum of four 15-bit uniforms (the halves of `h`
+//!   and `pcg(h)`; Irwin–Hall, σ = 18919) scaled to σ = amount/100 × 63.75 levels. `monochrome` adds the same value to R, G and B. Alpha is
 //!   kept.
 
 /// The reach of a Gaussian of standard deviation `sigma`: `ceil(3σ)`, at least 1.
@@ -83,20 +83,26 @@ fn round_div(num: i32, den: i32) -> i32 {
 }
 
 impl Noise {
-    /// The noise of channel `c` (0..3; always 0 with `mono`) at pixel (x, y), in levels.
-    pub fn value(&self, x: u32, y: u32, c: u32) -> i32 {
-        let base = pcg(pcg(pcg(self.seed ^ c.wrapping_mul(0x9e37_79b9)) ^ y) ^ x);
+    /// The hash of pixel (x, y), shared by its channels.
+    pub fn pixel(&self, x: u32, y: u32) -> u32 {
+        pcg(pcg(self.seed ^ y) ^ x)
+    }
+
+    /// The noise of channel `c` (0..3; always 0 with `mono`) of the pixel whose hash is
+    /// `px` ([`Noise::pixel`]), in levels.
+    pub fn value(&self, px: u32, c: u32) -> i32 {
+        let h = pcg(px ^ (c + 1).wrapping_mul(0x9e37_79b9));
         let amount = i32::from(self.amount);
         if !self.gaussian {
-            let u = (base >> 16) as i32;
+            let u = (h >> 16) as i32;
             return round_div((2 * u - 65535) * amount * 255, 65535 * 200);
         }
-        let mut s = -2 * 32767;
-        let mut h = base;
-        for _ in 0..4 {
-            h = pcg(h);
-            s += (h >> 17) as i32;
-        }
+        let g = pcg(h);
+        let s = [h, h >> 16, g, g >> 16]
+            .iter()
+            .map(|v| (v & 0x7fff) as i32)
+            .sum::<i32>()
+            - 2 * 32767;
         round_div(s * amount * 51, 80 * 18919)
     }
 }
@@ -125,7 +131,9 @@ mod tests {
             mono: false,
             seed: 7,
         };
-        let v: Vec<i32> = (0..20_000).map(|i| n.value(i % 200, i / 200, 0)).collect();
+        let v: Vec<i32> = (0..20_000)
+            .map(|i| n.value(n.pixel(i % 200, i / 200), 0))
+            .collect();
         assert!(v.iter().all(|x| (-128..=128).contains(x)));
         assert!(*v.iter().max().unwrap() > 120 && *v.iter().min().unwrap() < -120);
         let mean = v.iter().sum::<i32>() as f64 / v.len() as f64;
@@ -141,7 +149,7 @@ mod tests {
             seed: 1,
         };
         let v: Vec<f64> = (0..40_000)
-            .map(|i| f64::from(n.value(i % 200, i / 200, 1)))
+            .map(|i| f64::from(n.value(n.pixel(i % 200, i / 200), 1)))
             .collect();
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
@@ -158,10 +166,11 @@ mod tests {
             seed: 3,
         };
         let m = Noise { seed: 4, ..n };
-        let a: Vec<i32> = (0..64).map(|x| n.value(x, 0, 0)).collect();
-        assert_ne!(a, (0..64).map(|x| n.value(x, 1, 0)).collect::<Vec<_>>());
-        assert_ne!(a, (0..64).map(|x| n.value(x, 0, 1)).collect::<Vec<_>>());
-        assert_ne!(a, (0..64).map(|x| m.value(x, 0, 0)).collect::<Vec<_>>());
-        assert_eq!(a, (0..64).map(|x| n.value(x, 0, 0)).collect::<Vec<_>>());
+        let at = |n: &Noise, x, y, c| n.value(n.pixel(x, y), c);
+        let a: Vec<i32> = (0..64).map(|x| at(&n, x, 0, 0)).collect();
+        assert_ne!(a, (0..64).map(|x| at(&n, x, 1, 0)).collect::<Vec<_>>());
+        assert_ne!(a, (0..64).map(|x| at(&n, x, 0, 1)).collect::<Vec<_>>());
+        assert_ne!(a, (0..64).map(|x| at(&m, x, 0, 0)).collect::<Vec<_>>());
+        assert_eq!(a, (0..64).map(|x| at(&n, x, 0, 0)).collect::<Vec<_>>());
     }
 }

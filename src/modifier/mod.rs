@@ -24,6 +24,9 @@
 //! - View padding and crop extension are transparent; the reply is flattened onto `bgc` only
 //!   for formats without alpha (never when no format is known, e.g. copyImage without `fmt=`).
 //! - `decode_shrink` keeps 2× the resolution the first resample needs.
+//! - Filters (`filters`): `op_blur` σ = r/2; `op_usm` σ = radius; `op_sharpen` = USM 1, σ 0.5;
+//!   layer filters follow the colour commands and see past a view crop; `op_sharpen`/`op_usm`
+//!   run on the view image before flattening; `op_usm`/`op_usmR` are one attribute.
 
 mod args;
 mod color;
