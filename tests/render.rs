@@ -288,6 +288,28 @@ async fn filters_see_past_a_view_crop() {
     }
 }
 
+/// `rect=` tiles of a sharpened view join without seams: each tile equals the same region of
+/// the whole sharpened view (§3.4: view filters run before `rect`).
+#[tokio::test(flavor = "multi_thread")]
+async fn sharpened_rect_tiles_join_without_seams() {
+    let (app, _, root, _) = setup().await;
+    let m = "wid=160&op_usm=3,4&fmt=png";
+    let whole = fetch_png(&app, &format!("/is/image/{root}/src?{m}")).await;
+    for (x, y) in [(0, 0), (80, 0), (0, 50), (80, 50)] {
+        let q = format!("/is/image/{root}/src?{m}&rect={x},{y},80,50");
+        let tile = fetch_png(&app, &q).await;
+        assert_eq!(tile.dimensions(), (80, 50));
+        for ty in 0..50 {
+            for tx in 0..80 {
+                let (a, b) = (tile.get_pixel(tx, ty), whole.get_pixel(x + tx, y + ty));
+                for c in 0..3 {
+                    assert!(a[c].abs_diff(b[c]) <= 1, "{q} ({tx},{ty}): {a:?} vs {b:?}");
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_commands_fault_and_store_nothing() {
     let (app, co, root, src) = setup().await;

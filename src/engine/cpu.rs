@@ -288,7 +288,8 @@ fn map_rgb(mut img: Image, f: impl Fn([f32; 3]) -> [f32; 3] + Sync) -> Image {
         for p in c.chunks_exact_mut(4) {
             let o = f([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
             for i in 0..3 {
-                p[i] = (o[i] * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+                // `as` saturates and truncates: floor(v + ½) clamped to 0..=255, without libm.
+                p[i] = (o[i] * 255.0 + 0.5) as u8;
             }
         }
     });
@@ -403,7 +404,7 @@ pub fn op_colorize(mut img: Image, k: [f32; 4]) -> Image {
                 } else {
                     k[i] + (1.0 - k[i]) * (2.0 * y - 1.0)
                 };
-                p[i] = (o * 255.0 + 0.5).floor().clamp(0.0, 255.0) as u8;
+                p[i] = (o * 255.0 + 0.5) as u8;
             }
         });
     img

@@ -164,13 +164,16 @@ struct Frame {
 }
 
 impl Frame {
-    fn new(layer: &Layer, view: &View) -> Frame {
+    /// `pad`: with `rect=`, the reply box grows by up to `pad` pixels into the view image on
+    /// each side, so that view filters see the view image around the cut (§3.4: filters
+    /// before `rect`, so tiles join without seams).
+    fn new(layer: &Layer, view: &View, pad: u32) -> Frame {
         let crop = layer.crop;
         let source = RectF::sized(f64::from(layer.src.0), f64::from(layer.src.1)).intersect(crop);
         let in_crop = Aff::translate(-crop.x0, -crop.y0);
         let f = layer.forward.then(view.to_out);
         let p = PSpace::new(f, layer.axis_aligned, source.map(in_crop));
-        let out = IRect::sized(view.out.0, view.out.1);
+        let out = widen(IRect::sized(view.out.0, view.out.1), view.view.round(), pad);
         let visible = view.content.intersect(view.view).intersect(out.to_f());
         let back = visible.map(p.to_out.inverse());
         let pre = match (visible.is_empty(), layer.axis_aligned) {
@@ -189,9 +192,25 @@ impl Frame {
     }
 }
 
+/// `reply` grown by up to `pad` on each side, but not beyond `within` where it already ends.
+fn widen(reply: IRect, within: IRect, pad: u32) -> IRect {
+    let p = i64::from(pad);
+    IRect {
+        x0: reply.x0 - (reply.x0 - within.x0).clamp(0, p),
+        y0: reply.y0 - (reply.y0 - within.y0).clamp(0, p),
+        x1: reply.x1 + (within.x1 - reply.x1).clamp(0, p),
+        y1: reply.y1 + (within.y1 - reply.y1).clamp(0, p),
+    }
+}
+
 pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
-    let mut fr = Frame::new(layer, view);
+    let mut fr = Frame::new(layer, view, 0);
     let s = (fr.p.rho.0 * fr.p.rho.1).sqrt();
+    let view_ops = fx.filters.view_steps(s);
+    let view_reach = view_ops.iter().map(Step::reach).sum();
+    if view_reach > 0 {
+        fr = Frame::new(layer, view, view_reach);
+    }
     let [a, _, _, d, _, _] = layer.forward.0;
     let layer_ops: Vec<Step> = (fx.colors.iter().map(|c| Step::Color(*c)))
         .chain(fx.filters.layer_steps(s / a.hypot(d)))
@@ -239,8 +258,12 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
         }
     }
     place_composite(&mut b, &fr, layer.axis_aligned, fx.bg_color);
-    for f in fx.filters.view_steps(s) {
+    for f in view_ops {
         b.push(f);
+    }
+    let reply = IRect::sized(view.out.0, view.out.1);
+    if fr.out != reply {
+        b.place(reply, Aff::ID, Sampling::Nearest);
     }
     if let Some(c) = fx.flatten {
         b.underlay(c);

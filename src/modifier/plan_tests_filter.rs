@@ -109,7 +109,10 @@ fn layer_filters_follow_the_colours_and_view_filters_come_last() {
 fn a_cropped_view_is_filtered_with_the_kernel_reach_around_it() {
     // fit=crop at scale 0.5 keeps source columns 100..300; op_blur=4 is σ 1 at that scale,
     // reach 3 reply pixels = 6 source pixels each side.
-    let p = ok((400, 100), "wid=100&hei=50&fit=crop&op_blur=4&fmt=png-alpha");
+    let p = ok(
+        (400, 100),
+        "wid=100&hei=50&fit=crop&op_blur=4&fmt=png-alpha",
+    );
     assert_eq!(
         p.steps,
         [
@@ -119,7 +122,10 @@ fn a_cropped_view_is_filtered_with_the_kernel_reach_around_it() {
         ]
     );
     // Without neighbourhood filters the window is not widened and the crop fuses.
-    let p = ok((400, 100), "wid=100&hei=50&fit=crop&op_invert=1&fmt=png-alpha");
+    let p = ok(
+        (400, 100),
+        "wid=100&hei=50&fit=crop&op_invert=1&fmt=png-alpha",
+    );
     assert_eq!(
         p.steps,
         [
@@ -132,7 +138,10 @@ fn a_cropped_view_is_filtered_with_the_kernel_reach_around_it() {
 #[test]
 fn filters_do_not_spread_into_margins() {
     // extend= margins are added after the filters, by the placement.
-    let p = ok((100, 100), "extend=10,10,10,10&scl=1&op_blur=2&fmt=png-alpha");
+    let p = ok(
+        (100, 100),
+        "extend=10,10,10,10&scl=1&op_blur=2&fmt=png-alpha",
+    );
     assert_eq!(
         p.steps,
         [
@@ -159,4 +168,31 @@ fn noise_is_seeded_from_the_request() {
     assert_ne!(a, seed("wid=50&op_noise=21", (100, 80)));
     assert_ne!(a, seed("wid=50&op_noise=20,gaussian", (100, 80)));
     assert_ne!(a, seed("wid=50&op_noise=20", (100, 81)));
+}
+
+#[test]
+fn view_filters_see_past_a_rect_cut() {
+    // rect=100,0,100,50 of a 200×100 view: the view image is placed 100 px wide plus the
+    // unsharp mask's reach (3 at σ 1) on the left only (the view ends on the right), then cut.
+    let p = ok(
+        (400, 200),
+        "wid=200&op_usmR=2,1&rect=100,0,100,50&fmt=png-alpha",
+    );
+    let reach = 3;
+    assert_eq!(
+        p.steps,
+        [
+            rs([200.0 - 6.0, 0.0, 200.0 + 6.0, 100.0 + 6.0], 103, 53),
+            Step::Sharpen(Usm {
+                amount: 2.0,
+                sigma: 1.0,
+                threshold: 0,
+                mono: false
+            }),
+            mv([1.0, 0.0, f64::from(reach), 0.0, 1.0, 0.0], 100, 50),
+        ]
+    );
+    // Without rect= the view image's own edges are its edges: nothing is widened.
+    let p = ok((400, 200), "wid=200&op_usmR=2,1&fmt=png-alpha");
+    assert_eq!(names(&p), ["resample", "op_usm"]);
 }
