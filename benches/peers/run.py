@@ -123,6 +123,11 @@ def run_thumbor(a, out, py_client, transform):
         worker(py_client, "thumbor", a, out, transform,
                ["--url", url, "--pids", ",".join(map(str, pids))])
     finally:
+        for pid in children(proc.pid):  # forked workers outlive a terminated parent
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
         proc.terminate()
         proc.wait(timeout=30)
 
