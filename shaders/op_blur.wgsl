@@ -6,14 +6,10 @@
 #import pixel
 #import filter
 #import window
+#import gauss
 
-@group(0) @binding(1) var<storage, read> coeffs: array<f32>;
 @group(0) @binding(2) var<storage, read> src: array<u32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<u32>;
-
-fn start() -> vec4<f32> {
-    return vec4<f32>(0.0);
-}
 
 fn fetch(x: i32, y: i32) -> vec4<f32> {
     let b = params.band;
@@ -22,10 +18,6 @@ fn fetch(x: i32, y: i32) -> vec4<f32> {
         return dequantize16(src[i], src[i + 1u]);
     }
     return premul(src[u32(y) * b.in_stride + u32(x) - b.in_base]);
-}
-
-fn fold(acc: vec4<f32>, v: vec4<f32>, k: i32) -> vec4<f32> {
-    return acc + coeffs[params.coeff_base + u32(abs(k))] * v;
 }
 
 fn store(x: u32, y: u32, acc: vec4<f32>) {

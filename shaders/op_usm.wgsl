@@ -5,23 +5,15 @@
 #import pixel
 #import filter
 #import window
+#import gauss
 
-@group(0) @binding(1) var<storage, read> coeffs: array<f32>;
 @group(0) @binding(2) var<storage, read> src: array<u32>;
 @group(0) @binding(3) var<storage, read> orig: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<u32>;
 
-fn start() -> vec4<f32> {
-    return vec4<f32>(0.0);
-}
-
 fn fetch(x: i32, y: i32) -> vec4<f32> {
     let i = u32(y) * params.band.in_stride + 2u * u32(x) - params.band.in_base;
     return dequantize16(src[i], src[i + 1u]);
-}
-
-fn fold(acc: vec4<f32>, v: vec4<f32>, k: i32) -> vec4<f32> {
-    return acc + coeffs[params.coeff_base + u32(abs(k))] * v;
 }
 
 // `cpu_filter::usm_pixel`.
