@@ -1,6 +1,7 @@
 //! Render admission (issue 5): past the pixel budget copyImage answers the busy fault
 //! (ipsApiFault 30004, a server-side fault) at once and stores nothing; plain copies, which do
-//! not render, are never refused; with one render slot, concurrent renders queue and all finish.
+//! not render, are never refused; `/is/image` answers 503 with `Retry-After`; with one render
+//! slot, concurrent renders queue and all finish.
 //! No timing is involved: the budget is filled by holding an admission ticket.
 
 mod common;
@@ -70,6 +71,25 @@ async fn busy_fault_stores_nothing_and_clears() {
     app.ok(U, "copyImage", &body).await;
     assert!(exists(&app, &co, "thumb").await);
     assert_eq!(app.st.admission.admitted(), 0, "tickets are given back");
+}
+
+/// `/is/image` shares the budget: past it the reply is a plain-text 503 with `Retry-After`.
+#[tokio::test(flavor = "multi_thread")]
+async fn image_serving_answers_503_when_busy() {
+    let (app, co, folder, src) = world(2, 1_000).await;
+    app.ok(U, "copyImage", &copy(&co, &src, &folder, "pic", ""))
+        .await;
+    let root = folder.trim_start_matches("f|").trim_end_matches('/');
+    let url = format!("/is/image/{root}/pic?wid=20&fmt=png");
+    let held = app.st.admission.admit(1_000).unwrap();
+    let r = app.get(&url, &[]).await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.headers["retry-after"], "1");
+    assert!(String::from_utf8_lossy(&r.body).contains("busy"));
+    drop(held);
+    let r = app.get(&url, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.st.admission.admitted(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -15,7 +15,7 @@ fn straight(p: vec4<f32>) -> u32 {
     if (a8 <= 0.0) {
         return 0u;
     }
-    let c = floor(clamp(p.xyz / a, vec3<f32>(0.0), vec3<f32>(1.0)) * 255.0 + vec3<f32>(0.5));
+    let c = floor(clamp(p.xyz * (1.0 / a), vec3<f32>(0.0), vec3<f32>(1.0)) * 255.0 + vec3<f32>(0.5));
     return pack(vec4<u32>(vec3<u32>(c), u32(a8)));
 }
 

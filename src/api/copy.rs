@@ -123,24 +123,12 @@ fn parse_modifier(m: &str) -> Result<Option<Commands>, Fault> {
     Ok(Some(c))
 }
 
-/// The admission cost of rendering `src` with `cmds`, planned from the catalog's size (the
-/// source's own header decides the real plan later); the source's pixels if it cannot plan.
-fn render_cost(src: &Asset, cmds: &Commands, limits: &Limits) -> u64 {
-    let (w, h) = (
-        src.image.width.max(1) as u32,
-        src.image.height.max(1) as u32,
-    );
-    modifier::plan(w, h, cmds, limits)
-        .map(|p| crate::render::admission::cost(&p))
-        .unwrap_or(w as u64 * h as u64)
-}
-
 async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rendered, Fault> {
     let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
     let ticket = ctx
         .st
         .admission
-        .admit(render_cost(src, cmds, &limits))
+        .admit(crate::render::admission::asset_cost(src, cmds, &limits))
         .map_err(|_| {
             tracing::warn!(
                 admitted = ctx.st.admission.admitted(),

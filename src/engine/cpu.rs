@@ -410,8 +410,11 @@ pub fn op_colorize(mut img: Image, k: [f32; 4]) -> Image {
     img
 }
 
+/// `x − floor(x)`, with floor done by truncation (exact for |x| < 2³¹; baseline x86-64 has no
+/// rounding instruction, and `f32::floor` would be a libm call per channel).
 fn fract(x: f32) -> f32 {
-    x - x.floor()
+    let t = x as i32 as f32;
+    x - if t > x { t - 1.0 } else { t }
 }
 
 /// RGB → HSL (H in turns), as Python's `colorsys.rgb_to_hls` (and `shaders/shared/hsl.wgsl`).

@@ -11,13 +11,18 @@ use rayon::prelude::*;
 /// Premultiplied RGBA in 0..1.
 type P = [f32; 4];
 
+/// `v / 255.0` for every byte (the same f32 values the division gives, without dividing).
+static UNIT: std::sync::LazyLock<[f32; 256]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|v| v as f32 / 255.0));
+
 /// Straight RGBA8 → premultiplied 0..1 (`shaders/shared/filter.wgsl` `premul`).
 fn premul(p: &[u8]) -> P {
-    let a = f32::from(p[3]) / 255.0;
+    let u = &*UNIT;
+    let a = u[usize::from(p[3])];
     [
-        f32::from(p[0]) / 255.0 * a,
-        f32::from(p[1]) / 255.0 * a,
-        f32::from(p[2]) / 255.0 * a,
+        u[usize::from(p[0])] * a,
+        u[usize::from(p[1])] * a,
+        u[usize::from(p[2])] * a,
         a,
     ]
 }
@@ -30,7 +35,8 @@ fn straight(p: P) -> [u8; 4] {
     if a8 == 0 {
         return [0; 4];
     }
-    let c = |v: f32| ((v / a).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+    let inv = 1.0 / a;
+    let c = |v: f32| ((v * inv).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
     [c(p[0]), c(p[1]), c(p[2]), a8]
 }
 
@@ -108,15 +114,12 @@ fn blur_v(
         let y = y as i64;
         let w0 = w[0] / 65535.0;
         let mut acc: Vec<f32> = row(y).iter().map(|v| w0 * f32::from(*v)).collect();
-        let (mut a, mut b) = (vec![0f32; n], vec![0f32; n]);
         for (k, wk) in w.iter().enumerate().skip(1) {
-            for (o, v) in a.iter_mut().zip(row(y - k as i64)) {
-                *o = f32::from(*v);
+            let wk = wk / 65535.0;
+            let (a, b) = (row(y - k as i64), row(y + k as i64));
+            for ((o, x), z) in acc.iter_mut().zip(a).zip(b) {
+                *o += wk * (f32::from(*x) + f32::from(*z));
             }
-            for (o, v) in b.iter_mut().zip(row(y + k as i64)) {
-                *o = f32::from(*v);
-            }
-            axpy2(&mut acc, wk / 65535.0, &a, &b);
         }
         for (x, (d, p)) in dst.chunks_exact_mut(4).zip(acc.chunks_exact(4)).enumerate() {
             d.copy_from_slice(&finish(x, y as usize, [p[0], p[1], p[2], p[3]]));

@@ -10,6 +10,7 @@
 use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
 use crate::modifier::{self, Limits};
+use crate::render::admission::asset_cost;
 use crate::render::{render, RenderError};
 use crate::state::SharedState;
 use axum::body::Body;
@@ -51,12 +52,20 @@ pub async fn image(
         )
             .into_response();
     }
+    let c = &st.cfg;
+    let limits = Limits::image_serving(c.default_pix, c.max_pix, c.max_render_pixels);
+    let Ok(ticket) = st.admission.admit(asset_cost(&a, &cmds, &limits)) else {
+        tracing::warn!(
+            admitted = st.admission.admitted(),
+            "/is/image refused: busy"
+        );
+        return busy();
+    };
+    let _slot = ticket.slot().await;
     let Ok(bytes) = st.blobs.get(&a.blob).await else {
         tracing::error!(asset = a.id, "blob missing");
         return internal_error();
     };
-    let c = &st.cfg;
-    let limits = Limits::image_serving(c.default_pix, c.max_pix, c.max_render_pixels);
     match render(st.engine.as_ref(), bytes, &cmds, &limits).await {
         Ok(r) => Response::builder()
             .header(header::CONTENT_TYPE, r.format.mime())
@@ -86,6 +95,19 @@ fn render_etag(a: &Asset, query: &str) -> String {
         h.update([0]);
     }
     format!("\"{}\"", &hex::encode(h.finalize())[..32])
+}
+
+/// The render budget is full (`render::admission`): 503 with `Retry-After: 1`, plain text.
+fn busy() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::RETRY_AFTER, "1"),
+        ],
+        "server busy: the render queue is full, retry later\n",
+    )
+        .into_response()
 }
 
 fn bad_request(reason: &str) -> Response {

@@ -9,7 +9,8 @@
 //! encode), the others wait in FIFO order: the decode/encode pool is bounded by the cores, and
 //! so is the memory held by decoded images.
 
-use crate::modifier::Plan;
+use crate::catalog::Asset;
+use crate::modifier::{self, Commands, Limits, Plan};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -39,6 +40,18 @@ pub fn cost(plan: &Plan) -> u64 {
     let s = plan.decode_shrink.max(1);
     let decoded = w.div_ceil(s) as u64 * h.div_ceil(s) as u64;
     decoded + plan.width as u64 * plan.height as u64
+}
+
+/// The admission cost of rendering `src` with `cmds`, planned from the catalog's size (the
+/// source's own header decides the real plan later); the source's pixels if it cannot plan.
+pub fn asset_cost(src: &Asset, cmds: &Commands, limits: &Limits) -> u64 {
+    let (w, h) = (
+        src.image.width.max(1) as u32,
+        src.image.height.max(1) as u32,
+    );
+    modifier::plan(w, h, cmds, limits)
+        .map(|p| cost(&p))
+        .unwrap_or(w as u64 * h as u64)
 }
 
 impl Admission {
