@@ -193,5 +193,52 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The engine part of the load bench's `color_usm` transform: the plan for a 4000×3000 JPEG,
+/// run on the 2000×1500 image its 1/2 shrink-on-load decodes (opaque), whole and step by step
+/// (`mix_color_usm/<i>_<step>`). CPU only.
+fn bench_mix(c: &mut Criterion) {
+    let q = "op_brightness=10&op_saturation=20&op_usm=1,2,5,0&wid=1600&fmt=jpeg";
+    let cmds = ipsd::modifier::parse(q).expect("modifier");
+    let limits = ipsd::modifier::Limits::copy_image(100_000_000);
+    let plan = ipsd::modifier::plan(W, H, &cmds, &limits).expect("plan");
+    let n = plan.decode_shrink;
+    let mut img = input();
+    img.data.chunks_exact_mut(4).for_each(|p| p[3] = 255);
+    let img = cpu::resample(
+        &img,
+        [0.0, 0.0, W as f64, H as f64],
+        W / n,
+        H / n,
+        Filter::Bicubic,
+    )
+    .expect("decoded stand-in");
+    let steps = plan.steps_for_input(img.width, img.height);
+    let mut group = c.benchmark_group("mix_color_usm");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(4));
+    group.bench_function("all", |b| {
+        b.iter_batched(
+            || img.clone(),
+            |i| cpu::run_steps(i, &steps).expect("cpu run"),
+            BatchSize::LargeInput,
+        )
+    });
+    let mut cur = img.clone();
+    for (i, s) in steps.iter().enumerate() {
+        let input = cur.clone();
+        group.bench_function(format!("{i}_{}", s.name()), |b| {
+            b.iter_batched(
+                || input.clone(),
+                |i| cpu::run_step(i, s).expect("cpu step"),
+                BatchSize::LargeInput,
+            )
+        });
+        cur = cpu::run_step(cur, s).expect("cpu step");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_mix);
 criterion_main!(benches);

@@ -236,21 +236,23 @@ fn bilinear(img: &Image, x: f32, y: f32, fill: Px) -> Px {
 pub fn underlay(mut img: Image, c: Rgba) -> Image {
     let ca = c.a as f32 / 255.0;
     let col = [c.r as f32, c.g as f32, c.b as f32];
-    img.data.par_chunks_mut(4).for_each(|p| {
-        let a = p[3] as f32 / 255.0;
-        if a >= 1.0 {
-            return;
+    img.data.par_chunks_mut(COLOR_CHUNK).for_each(|chunk| {
+        for p in chunk.chunks_exact_mut(4) {
+            let a = p[3] as f32 / 255.0;
+            if a >= 1.0 {
+                continue;
+            }
+            let out_a = a + ca * (1.0 - a);
+            if out_a <= 0.0 {
+                p.copy_from_slice(&[0, 0, 0, 0]);
+                continue;
+            }
+            for i in 0..3 {
+                let v = (p[i] as f32 * a + col[i] * ca * (1.0 - a)) / out_a;
+                p[i] = (v + 0.5).clamp(0.0, 255.0) as u8;
+            }
+            p[3] = (out_a * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
         }
-        let out_a = a + ca * (1.0 - a);
-        if out_a <= 0.0 {
-            p.copy_from_slice(&[0, 0, 0, 0]);
-            return;
-        }
-        for i in 0..3 {
-            let v = (p[i] as f32 * a + col[i] * ca * (1.0 - a)) / out_a;
-            p[i] = (v + 0.5).clamp(0.0, 255.0) as u8;
-        }
-        p[3] = (out_a * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
     });
     img
 }
@@ -258,8 +260,10 @@ pub fn underlay(mut img: Image, c: Rgba) -> Image {
 /// `opacity`: multiplies alpha.
 pub fn opacity(mut img: Image, o: f32) -> Image {
     let o = o.clamp(0.0, 1.0);
-    img.data.par_chunks_mut(4).for_each(|p| {
-        p[3] = (p[3] as f32 * o + 0.5) as u8;
+    img.data.par_chunks_mut(COLOR_CHUNK).for_each(|chunk| {
+        for p in chunk.chunks_exact_mut(4) {
+            p[3] = (p[3] as f32 * o + 0.5) as u8;
+        }
     });
     img
 }

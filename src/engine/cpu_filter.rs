@@ -15,16 +15,19 @@ type P = [f32; 4];
 static UNIT: std::sync::LazyLock<[f32; 256]> =
     std::sync::LazyLock::new(|| std::array::from_fn(|v| v as f32 / 255.0));
 
-/// Straight RGBA8 → premultiplied 0..1 (`shaders/shared/filter.wgsl` `premul`).
-fn premul(p: &[u8]) -> P {
+/// Straight RGBA8 → premultiplied 0..1, a row at a time, flat (`shaders/shared/filter.wgsl`
+/// `premul`).
+fn premul_row(row: &[u8]) -> Vec<f32> {
     let u = &*UNIT;
-    let a = u[usize::from(p[3])];
-    [
-        u[usize::from(p[0])] * a,
-        u[usize::from(p[1])] * a,
-        u[usize::from(p[2])] * a,
-        a,
-    ]
+    let mut out = vec![0f32; row.len()];
+    for (o, p) in out.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
+        let a = u[usize::from(p[3])];
+        o[0] = u[usize::from(p[0])] * a;
+        o[1] = u[usize::from(p[1])] * a;
+        o[2] = u[usize::from(p[2])] * a;
+        o[3] = a;
+    }
+    out
 }
 
 /// Premultiplied 0..1 → straight RGBA8, rounding once.
@@ -77,7 +80,7 @@ fn blur_h(img: &Image, w: &[f32]) -> Vec<u16> {
     out.par_chunks_mut(n)
         .zip(img.data.par_chunks(n))
         .for_each(|(dst, row)| {
-            let px: Vec<f32> = row.chunks_exact(4).flat_map(premul).collect();
+            let px = premul_row(row);
             let p = padded(&px, 4, r);
             let mut acc: Vec<f32> = p[r * 4..r * 4 + n].iter().map(|v| w[0] * v).collect();
             for (k, wk) in w.iter().enumerate().skip(1) {
@@ -95,14 +98,14 @@ fn blur_h(img: &Image, w: &[f32]) -> Vec<u16> {
     out
 }
 
-/// The vertical Gaussian pass over `blur_h`'s output; `finish(x, y, blurred)` makes the
-/// output pixel.
+/// The vertical Gaussian pass over `blur_h`'s output; `finish(y, blurred, out)` makes output
+/// row `y` from its blurred row (premultiplied 0..1, flat RGBA).
 fn blur_v(
     h16: &[u16],
     width: u32,
     height: u32,
     w: &[f32],
-    finish: impl Fn(usize, usize, P) -> [u8; 4] + Sync,
+    finish: impl Fn(usize, &[f32], &mut [u8]) + Sync,
 ) -> Image {
     let n = width as usize * 4;
     let row = |y: i64| {
@@ -121,9 +124,7 @@ fn blur_v(
                 *o += wk * (f32::from(*x) + f32::from(*z));
             }
         }
-        for (x, (d, p)) in dst.chunks_exact_mut(4).zip(acc.chunks_exact(4)).enumerate() {
-            d.copy_from_slice(&finish(x, y as usize, [p[0], p[1], p[2], p[3]]));
-        }
+        finish(y as usize, &acc, dst);
     });
     Image {
         width,
@@ -136,7 +137,11 @@ fn blur_v(
 pub fn op_blur(img: Image, sigma: f32) -> Image {
     let w = gauss_weights(sigma);
     let h16 = blur_h(&img, &w);
-    blur_v(&h16, img.width, img.height, &w, |_, _, p| straight(p))
+    blur_v(&h16, img.width, img.height, &w, |_, acc, dst| {
+        for (d, p) in dst.chunks_exact_mut(4).zip(acc.chunks_exact(4)) {
+            d.copy_from_slice(&straight([p[0], p[1], p[2], p[3]]));
+        }
+    })
 }
 
 /// The unsharp-mask combination of one pixel (`shaders/op_usm.wgsl` `sharpen`).
@@ -169,11 +174,44 @@ pub fn usm_pixel(orig: P, blurred: P, u: &Usm) -> [u8; 4] {
 pub fn op_usm(img: Image, u: Usm) -> Image {
     let w = gauss_weights(u.sigma);
     let h16 = blur_h(&img, &w);
-    let width = img.width as usize;
-    blur_v(&h16, img.width, img.height, &w, |x, y, b| {
-        let i = (y * width + x) * 4;
-        usm_pixel(premul(&img.data[i..i + 4]), b, &u)
+    let n = img.width as usize * 4;
+    blur_v(&h16, img.width, img.height, &w, |y, acc, dst| {
+        usm_row(&img.data[y * n..(y + 1) * n], acc, &u, dst)
     })
+}
+
+/// [`usm_pixel`] over a row, in flat passes the compiler vectorizes (monochrome: per pixel).
+fn usm_row(orig: &[u8], blurred: &[f32], u: &Usm, dst: &mut [u8]) {
+    let o = premul_row(orig);
+    if u.mono {
+        for ((d, p), b) in dst
+            .chunks_exact_mut(4)
+            .zip(o.chunks_exact(4))
+            .zip(blurred.chunks_exact(4))
+        {
+            let (p, b) = ([p[0], p[1], p[2], p[3]], [b[0], b[1], b[2], b[3]]);
+            d.copy_from_slice(&usm_pixel(p, b, u));
+        }
+        return;
+    }
+    let th = f32::from(u.threshold);
+    let s: Vec<f32> = o
+        .iter()
+        .zip(blurred)
+        .map(|(o, b)| {
+            let d = o - b;
+            let v = if (d * 255.0).abs() >= th {
+                o + u.amount * d
+            } else {
+                *o
+            };
+            v.clamp(0.0, 1.0)
+        })
+        .collect();
+    for (d, p) in dst.chunks_exact_mut(4).zip(s.chunks_exact(4)) {
+        let a = p[3];
+        d.copy_from_slice(&straight([p[0].min(a), p[1].min(a), p[2].min(a), a]));
+    }
 }
 
 /// `op_grow`: per-channel max (`radius > 0`) or min over a `(2|r|+1)²` square, as a row
