@@ -26,7 +26,8 @@ pub struct Effects {
     /// The layer's colour commands, in order. They act on the layer after `extend=` and
     /// before `opac=` (§3.2); being per-pixel and blind to alpha they commute with `opac=` and
     /// with the pixel moves, so they run on the resampled layer, at its first placement, or
-    /// after the `color=` underlay, whose fill they also change.
+    /// after the `color=` underlay, whose fill they also change. When a filter reads
+    /// neighbours they all run straight after the resample instead (see `filters`).
     pub colors: Vec<ColorOp>,
     /// The filter commands (see `filters` for where they run).
     pub filters: Filters,
@@ -203,6 +204,16 @@ fn widen(reply: IRect, within: IRect, pad: u32) -> IRect {
     }
 }
 
+/// The layer's colour commands then filters, their radii at `s` reply pixels per source pixel
+/// (composite pixels are source pixels times the layer scale).
+fn layer_ops(layer: &Layer, fx: &Effects, s: f64) -> Vec<Step> {
+    let [a, _, _, d, _, _] = layer.forward.0;
+    let colors = fx.colors.iter().map(|c| Step::Color(*c));
+    colors
+        .chain(fx.filters.layer_steps(s / a.hypot(d)))
+        .collect()
+}
+
 pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
     let mut fr = Frame::new(layer, view, 0);
     let s = (fr.p.rho.0 * fr.p.rho.1).sqrt();
@@ -211,10 +222,7 @@ pub fn lower(layer: &Layer, view: &View, fx: &Effects) -> Vec<Step> {
     if view_reach > 0 {
         fr = Frame::new(layer, view, view_reach);
     }
-    let [a, _, _, d, _, _] = layer.forward.0;
-    let layer_ops: Vec<Step> = (fx.colors.iter().map(|c| Step::Color(*c)))
-        .chain(fx.filters.layer_steps(s / a.hypot(d)))
-        .collect();
+    let layer_ops = layer_ops(layer, fx, s);
     let reach: u32 = layer_ops.iter().map(Step::reach).sum();
     fr.pre = fr.pre.grown(reach);
     let mut b = Builder {
