@@ -1,11 +1,24 @@
-// op_saturation (cpu::op_saturation), HSL: S' = clamp(S k, 0, 1), k = 1 + adj/100.
+// op_saturation (cpu::op_saturation), HSL: S' = clamp(S k, 0, 1), k = 1 + adj/100, H and L
+// kept. For fixed H and L every channel is L + S·g(H, L), so the map is computed in closed
+// form: RGB' = L + (RGB − L)·S'/S (no trip through H).
 #import band
 #import pixel
 #import color_op
-#import hsl
 
 fn apply(c: vec3<f32>, kv: vec4<f32>) -> vec3<f32> {
-    let k = kv.x;
-    let hsl = rgb_to_hsl(c);
-    return hsl_to_rgb(vec3<f32>(hsl.x, clamp(hsl.y * k, 0.0, 1.0), hsl.z));
+    let mx = max(max(c.x, c.y), c.z);
+    let mn = min(min(c.x, c.y), c.z);
+    if mx == mn {
+        return c;
+    }
+    let l = (mx + mn) / 2.0;
+    let d = mx - mn;
+    var s: f32;
+    if l <= 0.5 {
+        s = d / (mx + mn);
+    } else {
+        s = d / (2.0 - mx - mn);
+    }
+    let s2 = clamp(s * kv.x, 0.0, 1.0);
+    return vec3<f32>(l) + (c - vec3<f32>(l)) * (s2 / s);
 }

@@ -331,11 +331,24 @@ pub fn op_contrast(img: Image, slant: f32) -> Image {
     map_rgb(img, |c| c.map(|v| (v - 0.5) * slant + 0.5))
 }
 
-/// `op_saturation` (HSL), `k` = 1 + adj/100: S' = clamp(S·k, 0, 1).
+/// `op_saturation` (HSL), `k` = 1 + adj/100: S' = clamp(S·k, 0, 1), H and L kept. For fixed H
+/// and L every channel is L + S·g(H, L), so it is computed in closed form: RGB' = L + (RGB −
+/// L)·S'/S.
 pub fn op_saturation(img: Image, k: f32) -> Image {
     map_rgb(img, |c| {
-        let [h, s, l] = rgb_to_hsl(c);
-        hsl_to_rgb([h, (s * k).clamp(0.0, 1.0), l])
+        let (mx, mn) = (c[0].max(c[1]).max(c[2]), c[0].min(c[1]).min(c[2]));
+        if mx == mn {
+            return c;
+        }
+        let l = (mx + mn) / 2.0;
+        let d = mx - mn;
+        let s = if l <= 0.5 {
+            d / (mx + mn)
+        } else {
+            d / (2.0 - mx - mn)
+        };
+        let r = (s * k).clamp(0.0, 1.0) / s;
+        c.map(|v| l + (v - l) * r)
     })
 }
 

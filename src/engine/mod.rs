@@ -171,7 +171,8 @@ pub enum Step {
 ///   (r/100 on red, …): negative values scale the channel down, positive ones lift it towards
 ///   full; `100,0,0` pushes towards red, `-100,0,0` removes red.
 /// - `op_saturation=adj` (GIMP Hue-Saturation, HSL): `S' = clamp(S·(1 + adj/100), 0, 1)`, H and
-///   L kept; −100 gives gray `(max + min)/2`.
+///   L kept (computed in closed form, `RGB' = L + (RGB − L)·S'/S`); −100 gives gray
+///   `(max + min)/2`.
 /// - `op_hue=adj` (GIMP Hue-Saturation, HSL): `H' = H + adj/360` (wrapped), S and L kept.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ColorOp {
