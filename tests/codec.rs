@@ -333,6 +333,96 @@ fn truncated_files_are_corrupt() {
     }
 }
 
+#[test]
+fn shrunk_jpegs_keep_colours_and_icc() {
+    // DCT shrink-on-load (jpeg-decoder's reduced IDCT) of YCbCr, progressive and CMYK JPEGs.
+    for name in ["baseline.jpg", "progressive.jpg", "orient1.jpg", "cmyk.jpg"] {
+        let bytes = fixture(name);
+        let full = decode(&bytes, &DecodeOptions::default()).unwrap().image;
+        for shrink in [2, 4, 8] {
+            let opts = DecodeOptions {
+                shrink,
+                ..DecodeOptions::default()
+            };
+            let d = decode(&bytes, &opts).unwrap();
+            let size = (full.width.div_ceil(shrink), full.height.div_ceil(shrink));
+            assert_eq!(
+                (d.image.width, d.image.height, d.shrink),
+                (size.0, size.1, shrink)
+            );
+            let (x, y) = (d.image.width / 4, d.image.height / 4);
+            let want = full.pixel(x * shrink, y * shrink);
+            // In an 8-pixel-wide result one 4:2:0 chroma sample spans a quarter of the width
+            // and is interpolated towards the next quadrant's colour; a 4-pixel-wide one has no
+            // quadrant interior left to compare.
+            if d.image.width < 8 {
+                continue;
+            }
+            let tol = if d.image.width == 8 { 40 } else { 12 };
+            assert!(
+                near(d.image.pixel(x, y), [want[0], want[1], want[2]], tol),
+                "{name} 1/{shrink}: {:?} vs {want:?}",
+                d.image.pixel(x, y)
+            );
+        }
+    }
+    let gray = decode(
+        &fixture("gray.jpg"),
+        &DecodeOptions {
+            shrink: 2,
+            ..DecodeOptions::default()
+        },
+    );
+    let [r, g, b, a] = gray.unwrap().image.pixel(10, 5);
+    assert_eq!((r, r, a), (g, b, 255));
+    // The Adobe RGB profile is applied to the shrunk decode as to the full one.
+    let bytes = fixture("icc_adobergb.jpg");
+    let full = decode(&bytes, &DecodeOptions::default()).unwrap().image;
+    let half = decode(
+        &bytes,
+        &DecodeOptions {
+            shrink: 2,
+            ..DecodeOptions::default()
+        },
+    )
+    .unwrap()
+    .image;
+    let want = full.pixel(8, 8);
+    assert!(
+        near(half.pixel(4, 4), [want[0], want[1], want[2]], 6),
+        "{:?} vs {want:?}",
+        half.pixel(4, 4)
+    );
+}
+
+#[test]
+fn damaged_jpegs_are_corrupt_at_every_shrink() {
+    for name in ["baseline.jpg", "progressive.jpg", "gray.jpg"] {
+        let b = fixture(name);
+        let sos = b.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+        for shrink in [2, 4, 8] {
+            let opts = DecodeOptions {
+                shrink,
+                ..DecodeOptions::default()
+            };
+            for cut in [b.len() / 4, b.len() / 2, b.len() - 2, sos + 2] {
+                let r = decode(&b[..cut], &opts);
+                assert!(
+                    matches!(r, Err(CodecError::Corrupt(_))),
+                    "{name} cut {cut} 1/{shrink}"
+                );
+            }
+            // Garbage in place of the scan data, with the end marker kept: a clean answer
+            // (an image or an error), never a crash.
+            let mut bad = b.clone();
+            let end = bad.len() - 2;
+            let first_sos = b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+            bad[first_sos + 20..end].iter_mut().for_each(|v| *v = 0x5A);
+            let _ = decode(&bad, &opts);
+        }
+    }
+}
+
 /// Offset just past the first frame's image data (13-byte header, a global palette, blocks).
 fn first_gif_frame_end(b: &[u8]) -> usize {
     let mut i = 13

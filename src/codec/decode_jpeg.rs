@@ -145,10 +145,16 @@ fn buffer_limit(w: u32, h: u32) -> usize {
 }
 
 /// True when an EOI marker (FF D9) follows the last start-of-scan (FF DA). Entropy-coded data
-/// stuffs every FF with 00, so an FF D9 after the last SOS is the real end of the image.
+/// stuffs every FF with 00, so an FF D9 after the last SOS is the real end of the image. Same as
+/// "the last FF D9 comes after the last FF DA", which is found from both ends of the file
+/// without scanning the entropy-coded data: the last EOI from the end, the first SOS from the
+/// start.
 fn has_eoi(b: &[u8]) -> bool {
-    match b.windows(2).rposition(|w| w == [0xFF, 0xDA]) {
-        Some(i) => b[i..].windows(2).any(|w| w == [0xFF, 0xD9]),
+    let marker = |m: u8| move |w: &[u8]| w == [0xFF, m];
+    match b.windows(2).rposition(marker(0xD9)) {
+        Some(eoi) => {
+            !b[eoi..].windows(2).any(marker(0xDA)) && b[..eoi].windows(2).any(marker(0xDA))
+        }
         None => false,
     }
 }
@@ -178,6 +184,37 @@ mod tests {
             assert_eq!((img.width, img.height), size, "shrink {shrink}");
             assert_eq!(img.data.len(), size.0 as usize * size.1 as usize * 4);
         }
+    }
+
+    /// The definition `has_eoi` implements: an FF D9 somewhere after the last FF DA.
+    fn has_eoi_by_definition(b: &[u8]) -> bool {
+        match b.windows(2).rposition(|w| w == [0xFF, 0xDA]) {
+            Some(i) => b[i..].windows(2).any(|w| w == [0xFF, 0xD9]),
+            None => false,
+        }
+    }
+
+    #[test]
+    fn has_eoi_matches_its_definition() {
+        let (sos, eoi, x) = ([0xFF, 0xDA], [0xFF, 0xD9], [0x12, 0xFF, 0x00]);
+        let parts: [&[u8]; 4] = [&sos, &eoi, &x, &[0xFF]];
+        // Every sequence of up to 5 parts, so markers split across parts are covered too.
+        let mut cases = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = cases
+                .iter()
+                .flat_map(|c| parts.iter().map(move |p| [c.as_slice(), p].concat()))
+                .collect();
+            cases.extend(longer);
+        }
+        for c in &cases {
+            assert_eq!(has_eoi(c), has_eoi_by_definition(c), "{c:02x?}");
+        }
+        let j = jpeg(40, 30);
+        assert!(has_eoi(&j) && !has_eoi(&j[..j.len() - 1]));
+        // A second image appended after the first (some cameras add a preview this way).
+        assert!(has_eoi(&[j.clone(), j.clone()].concat()));
+        assert!(!has_eoi(&[j.clone(), j[..j.len() - 2].to_vec()].concat()));
     }
 
     #[test]
