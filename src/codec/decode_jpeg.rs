@@ -124,11 +124,14 @@ fn check_size(img: &Image, w: u32, h: u32) -> Result<(), CodecError> {
 
 /// RGB or gray samples to RGBA8.
 fn expand(src: &[u8], w: u32, h: u32, channels: usize) -> Image {
-    let mut data = Vec::with_capacity(w as usize * h as usize * 4);
-    for p in src.chunks_exact(channels) {
-        match channels {
-            1 => data.extend_from_slice(&[p[0], p[0], p[0], 255]),
-            _ => data.extend_from_slice(&[p[0], p[1], p[2], 255]),
+    let mut data = vec![255u8; w as usize * h as usize * 4];
+    if channels == 1 {
+        for (d, v) in data.chunks_exact_mut(4).zip(src) {
+            d[..3].fill(*v);
+        }
+    } else {
+        for (d, p) in data.chunks_exact_mut(4).zip(src.chunks_exact(channels)) {
+            d[..3].copy_from_slice(&p[..3]);
         }
     }
     Image {

@@ -50,9 +50,11 @@ impl Image {
         ]
     }
 
-    /// True when every alpha value is 255.
+    /// True when every alpha value is 255. Checked 256 pixels at a time with a branch-free AND
+    /// of their alphas (vectorizes), stopping at the first block with a transparent pixel.
     pub fn is_opaque(&self) -> bool {
-        self.data.chunks_exact(4).all(|p| p[3] == 255)
+        let block = |c: &[u8]| c.chunks_exact(4).fold(255u8, |m, p| m & p[3]) == 255;
+        self.data.chunks(1024).all(block)
     }
 }
 
