@@ -878,8 +878,9 @@ fn shader_params_match_naga_reflection() {
 
 // ---- neighbourhood filters and noise -------------------------------------------------------
 
-/// `op_blur` and `op_usm`: the same f32 sums in the same order; fused multiply-adds on the GPU
-/// can move a 16-bit intermediate by one step, and a final value across a rounding boundary.
+/// `op_blur` and `op_usm`: the same weights and 16-bit intermediate, summed in a different
+/// order (the CPU pairs symmetric taps) and with fused multiply-adds on the GPU, which can move
+/// an intermediate by one step and a final value across a rounding boundary.
 const FILTER: Tol = Tol {
     max_diff: 1,
     max_share: 0.02,

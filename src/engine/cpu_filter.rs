@@ -1,8 +1,9 @@
 //! CPU twins of the neighbourhood filters and noise (`shaders/op_blur.wgsl`, `op_usm.wgsl`,
 //! `op_grow.wgsl`, `op_noise.wgsl`); the algorithms are documented in [`super::filter`]. Rows
-//! run in parallel on rayon; each output pixel sums its taps in the same order as the GPU
-//! (offset −R to +R), so the executors agree to within float rounding (blur, USM) or exactly
-//! (grow, noise).
+//! run in parallel on rayon, each pass as whole-row sweeps (the centre tap, then one sweep per
+//! symmetric pair of taps, which vectorizes), where the GPU folds its taps in offset order:
+//! the same weights and formats, so the executors agree to within float rounding (blur, USM:
+//! ±1 after rounding) or exactly (grow, noise).
 
 use super::filter::{gauss_weights, Noise, Usm};
 use super::Image;
