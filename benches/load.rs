@@ -20,6 +20,8 @@ mod http;
 mod images;
 #[path = "load/mix.rs"]
 mod mix;
+#[path = "common/photo.rs"]
+mod photo;
 #[path = "load/report.rs"]
 mod report;
 #[path = "load/server.rs"]

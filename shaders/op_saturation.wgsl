@@ -4,6 +4,7 @@
 #import band
 #import pixel
 #import color_op
+#import hsl
 
 fn apply(c: vec3<f32>, kv: vec4<f32>) -> vec3<f32> {
     let mx = max(max(c.x, c.y), c.z);
@@ -12,13 +13,7 @@ fn apply(c: vec3<f32>, kv: vec4<f32>) -> vec3<f32> {
         return c;
     }
     let l = (mx + mn) / 2.0;
-    let d = mx - mn;
-    var s: f32;
-    if l <= 0.5 {
-        s = d / (mx + mn);
-    } else {
-        s = d / (2.0 - mx - mn);
-    }
+    let s = hsl_saturation(mx, mn, l);
     let s2 = clamp(s * kv.x, 0.0, 1.0);
     return vec3<f32>(l) + (c - vec3<f32>(l)) * (s2 / s);
 }

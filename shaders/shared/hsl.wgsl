@@ -4,6 +4,14 @@ fn fract1(x: f32) -> f32 {
     return x - floor(x);
 }
 
+// HSL saturation from the largest and smallest channel and the lightness (mx > mn).
+fn hsl_saturation(mx: f32, mn: f32, l: f32) -> f32 {
+    if l <= 0.5 {
+        return (mx - mn) / (mx + mn);
+    }
+    return (mx - mn) / (2.0 - mx - mn);
+}
+
 fn rgb_to_hsl(c: vec3<f32>) -> vec3<f32> {
     let mx = max(max(c.x, c.y), c.z);
     let mn = min(min(c.x, c.y), c.z);
@@ -12,12 +20,7 @@ fn rgb_to_hsl(c: vec3<f32>) -> vec3<f32> {
         return vec3<f32>(0.0, 0.0, l);
     }
     let d = mx - mn;
-    var s: f32;
-    if l <= 0.5 {
-        s = d / (mx + mn);
-    } else {
-        s = d / (2.0 - mx - mn);
-    }
+    let s = hsl_saturation(mx, mn, l);
     var h: f32;
     if c.x == mx {
         h = (c.y - c.z) / d;
