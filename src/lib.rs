@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod http;
+pub mod memory;
 pub mod modifier;
 pub mod render;
 pub mod soap;

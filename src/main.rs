@@ -57,20 +57,38 @@ fn config(raw: &RawConfig) -> ipsd::config::Config {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Parses the command line and configuration, tunes malloc while the process has one thread
+/// (`ipsd::memory`), then starts the runtime.
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let cfg = match &cli.cmd {
+        Cmd::Serve { cfg, .. } | Cmd::Init { cfg, .. } => config(cfg),
+    };
+    let tuning = ipsd::memory::tune_malloc(cfg.render_slots);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli.cmd, cfg, tuning))
+}
+
+async fn run(
+    cmd: Cmd,
+    cfg: ipsd::config::Config,
+    tuning: ipsd::memory::Tuning,
+) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    match Cli::parse().cmd {
+    tracing::debug!(?tuning, "malloc");
+    match cmd {
         Cmd::Init {
-            cfg,
             admin_user,
             admin_password,
+            ..
         } => {
-            let st = AppState::open(config(&cfg)).await?;
+            let st = AppState::open(cfg).await?;
             match demo::create_first_admin(&st, &admin_user, &admin_password).await? {
                 true => println!("created IpsAdmin {admin_user}"),
                 false => anyhow::bail!(
@@ -80,12 +98,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Serve {
-            cfg,
             demo: with_demo,
             admin_user,
             admin_password,
+            ..
         } => {
-            let cfg = config(&cfg);
             let st = AppState::open(cfg.clone()).await?;
             if let (Some(u), Some(p)) = (admin_user, admin_password) {
                 if demo::create_first_admin(&st, &u, &p).await? {
@@ -96,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
                 demo::ensure(&st).await?.print(&cfg);
             }
             spawn_housekeeping(st.clone());
+            spawn_idle_trim(st.clone());
             serve(st, cfg.listen).await
         }
     }
@@ -117,6 +135,27 @@ fn spawn_housekeeping(st: ipsd::SharedState) {
                 tracing::error!(error = %e, "upload job timeout sweep failed");
             }
             tokio::time::sleep(purge_every.min(Duration::from_secs(60))).await;
+        }
+    });
+}
+
+/// Every 10 s: when no render was admitted since the last look and none is running, hand free
+/// heap memory back to the kernel once (`ipsd::memory::trim`), so an idle service does not keep
+/// the peak of its last burst. Under load nothing is trimmed and buffers are reused.
+fn spawn_idle_trim(st: ipsd::SharedState) {
+    tokio::spawn(async move {
+        let (mut seen, mut trimmed) = (u64::MAX, false);
+        loop {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let a = &st.admission;
+            let now = a.admissions();
+            if now != seen {
+                (seen, trimmed) = (now, false);
+            } else if !trimmed && a.admitted() == 0 {
+                let released = tokio::task::spawn_blocking(ipsd::memory::trim).await;
+                tracing::debug!(?released, "idle: free heap memory trimmed");
+                trimmed = true;
+            }
         }
     });
 }

@@ -20,6 +20,8 @@ pub struct Admission {
     /// Most admitted pixels at once; 0 = unbounded.
     budget: u64,
     admitted: AtomicU64,
+    /// Renders admitted since start (a change tells housekeeping the service was not idle).
+    admissions: AtomicU64,
     slots: Semaphore,
 }
 
@@ -60,6 +62,7 @@ impl Admission {
         Admission {
             budget,
             admitted: AtomicU64::new(0),
+            admissions: AtomicU64::new(0),
             slots: Semaphore::new(slots.max(1)),
         }
     }
@@ -78,7 +81,10 @@ impl Admission {
                 Ordering::AcqRel,
                 Ordering::Relaxed,
             ) {
-                Ok(_) => return Ok(Ticket { gate: self, cost }),
+                Ok(_) => {
+                    self.admissions.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Ticket { gate: self, cost });
+                }
                 Err(now) => cur = now,
             }
         }
@@ -87,6 +93,11 @@ impl Admission {
     /// Pixels admitted now (running and waiting).
     pub fn admitted(&self) -> u64 {
         self.admitted.load(Ordering::Relaxed)
+    }
+
+    /// Renders admitted since start.
+    pub fn admissions(&self) -> u64 {
+        self.admissions.load(Ordering::Relaxed)
     }
 }
 
@@ -118,6 +129,7 @@ mod tests {
         assert_eq!(a.admit(50).unwrap_err(), Busy);
         let t2 = a.admit(40).unwrap();
         assert_eq!(a.admitted(), 100);
+        assert_eq!(a.admissions(), 2);
         drop(t1);
         drop(t2);
         assert_eq!(a.admitted(), 0);
