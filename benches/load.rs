@@ -9,7 +9,9 @@
 //! `--transforms thumbnail,crop_rotate,color_usm,png_alpha`, `--executor auto|cpu|gpu`
 //! (default `auto`: the GPU when a hardware one is present), `--env IPSD_X=v` (repeatable, for
 //! the server), `--out FILE` (default `target/load-bench/ipsd.json`), `--images DIR` (default
-//! `target/load-bench/images`), `--images-only` (write the image set and its manifest, then stop).
+//! `target/load-bench/images`), `--images-only` (write the image set and its manifest, then stop),
+//! `--sources photo,alpha,…` (only these sources of the set, e.g. one master that every client
+//! renders at once: what shared decodes are for; default all four).
 //! `benches/peers/run.py` runs this and the peers in one run.
 
 #[path = "load/drive.rs"]
@@ -41,6 +43,7 @@ struct Opts {
     out: PathBuf,
     images: PathBuf,
     images_only: bool,
+    sources: Option<Vec<String>>,
 }
 
 fn bench_dir() -> PathBuf {
@@ -67,6 +70,7 @@ fn parse_opts() -> Opts {
         out: bench_dir().join("ipsd.json"),
         images: bench_dir().join("images"),
         images_only: false,
+        sources: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -84,6 +88,7 @@ fn parse_opts() -> Opts {
                 o.env.push((k.into(), v.into()));
             }
             "--images-only" => o.images_only = true,
+            "--sources" => o.sources = Some(list(&val())),
             _ => {} // `--bench` and the filters cargo passes
         }
     }
@@ -216,6 +221,17 @@ fn main() {
     eprintln!("ipsd on {} ({health}); uploading", srv.addr);
     let handles = srv.upload(&set);
     drop(srv);
+    let wanted = |s: &images::Source| {
+        o.sources
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|n| n == s.name))
+    };
+    let (set, handles): (Vec<_>, Vec<_>) = set
+        .into_iter()
+        .zip(handles)
+        .filter(|(s, _)| wanted(s))
+        .unzip();
+    assert!(!set.is_empty(), "--sources matches none of the image set");
     let setup = Setup {
         bin: &bin,
         data: data.path(),

@@ -20,6 +20,8 @@ pub struct AppState {
     pub uploads: crate::upload::tracker::Tracker,
     /// copyImage render admission (pixel budget) and slots.
     pub admission: crate::render::admission::Admission,
+    /// Decodes in flight, shared by concurrent renders of the same blob.
+    pub decodes: crate::render::shared::SharedDecodes,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -53,6 +55,7 @@ impl AppState {
                 cfg.render_slots,
                 cfg.render_queue_pixels,
             ),
+            decodes: Default::default(),
             cfg,
             catalog,
             blobs,

@@ -111,6 +111,43 @@ async fn one_slot_queues_every_render() {
     assert_eq!(app.st.admission.admitted(), 0);
 }
 
+/// Concurrent renders of one source may share its decode (`render::shared`); each copy still
+/// gets its own commands' result, and nothing stays in the table of decodes in flight.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_copies_of_one_source_each_get_their_own_result() {
+    let (app, co, folder, src) = world(2, 0).await;
+    let sizes = [("wid=30", (30, 23)), ("hei=20&amp;rotate=90", (15, 20))];
+    let calls: Vec<_> = (0..8)
+        .map(|i| {
+            let m = sizes[i % 2].0;
+            let body = copy(&co, &src, &folder, &format!("s{i}"), m);
+            app.spawn_call("copyImage", U, &body)
+        })
+        .collect();
+    for c in calls {
+        let r = c.await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    for i in 0..8 {
+        let h = app.handle_of(U, &co, &format!("s{i}")).await;
+        let r = app
+            .ok(
+                U,
+                "getAssets",
+                &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{h}</items></assetHandleArray>"),
+            )
+            .await;
+        let a = &items(&r.payload(), "assetArray")[0];
+        let info = a.children.iter().find(|c| c.name == "imageInfo").unwrap();
+        let got = (field(info, "width"), field(info, "height"));
+        let want = sizes[i % 2].1;
+        assert_eq!(got, (want.0.to_string(), want.1.to_string()), "s{i}");
+    }
+    let runs = app.st.decodes.runs();
+    assert!((1..=8).contains(&runs), "{runs} decodes");
+    assert_eq!(app.st.decodes.in_flight(), 0);
+}
+
 #[test]
 fn config_defaults_and_validation() {
     use ipsd::config::RawConfig;

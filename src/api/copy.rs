@@ -9,7 +9,7 @@
 use super::common::{check_name, internal, name_conflict, Ctx};
 use crate::catalog::{Asset, NewAsset, TrashState};
 use crate::modifier::{self, Commands, Limits};
-use crate::render::{render, RenderError, Rendered};
+use crate::render::{render_blob, RenderError, Rendered};
 use crate::soap::fault::Fault;
 use crate::soap::params::Params;
 use crate::soap::writer::Node;
@@ -141,16 +141,22 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
         tracing::error!(error = %e, "source blob unreadable");
         Fault::internal()
     })?;
-    render(ctx.st.engine.as_ref(), bytes, cmds, &limits)
-        .await
-        .map_err(|e| match e {
-            RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
-            RenderError::Source(m) => {
-                Fault::invalid(format!("Source image cannot be rendered: {m}"))
-            }
-            RenderError::Internal(m) => {
-                tracing::error!(detail = %m, "copyImage render failed");
-                Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")
-            }
-        })
+    let st = ctx.st;
+    render_blob(
+        st.engine.as_ref(),
+        &st.decodes,
+        &src.blob,
+        bytes,
+        cmds,
+        &limits,
+    )
+    .await
+    .map_err(|e| match e {
+        RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
+        RenderError::Source(m) => Fault::invalid(format!("Source image cannot be rendered: {m}")),
+        RenderError::Internal(m) => {
+            tracing::error!(detail = %m, "copyImage render failed");
+            Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")
+        }
+    })
 }

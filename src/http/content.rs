@@ -11,7 +11,7 @@ use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
 use crate::modifier::{self, Limits};
 use crate::render::admission::asset_cost;
-use crate::render::{render, RenderError};
+use crate::render::{render_blob, RenderError};
 use crate::state::SharedState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -66,7 +66,16 @@ pub async fn image(
         tracing::error!(asset = a.id, "blob missing");
         return internal_error();
     };
-    match render(st.engine.as_ref(), bytes, &cmds, &limits).await {
+    match render_blob(
+        st.engine.as_ref(),
+        &st.decodes,
+        &a.blob,
+        bytes,
+        &cmds,
+        &limits,
+    )
+    .await
+    {
         Ok(r) => Response::builder()
             .header(header::CONTENT_TYPE, r.format.mime())
             .header(header::ETAG, etag)

@@ -1,9 +1,11 @@
 //! Rendering: source bytes + Image Serving commands -> encoded image. The one pipeline behind
 //! copyImage (a new master) and `GET /is/image` (a served view):
-//! header (limits first) -> plan -> decode (shrink-on-load) -> engine steps -> encode.
+//! header (limits first) -> plan -> decode (shrink-on-load; shared by concurrent renders of the
+//! same blob, `shared`) -> engine steps -> encode.
 //! Decoding and encoding run on the blocking pool; the engine runs on its executor.
 
 pub mod admission;
+pub mod shared;
 
 use crate::catalog::ImageMeta;
 use crate::codec::decode::{self, DecodeOptions};
@@ -12,6 +14,7 @@ use crate::codec::{EncodeOptions, Format};
 use crate::engine::Executor;
 use crate::modifier::{self, Commands, Limits};
 use bytes::Bytes;
+use shared::{decode_blocking, SharedDecodes};
 
 /// A rendered image and its metadata.
 pub struct Rendered {
@@ -22,7 +25,7 @@ pub struct Rendered {
 
 /// Why a render failed: the caller's commands (a 30001 / HTTP 400), the source image, or the
 /// engine/encoder (30000 / HTTP 500, detail logged).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RenderError {
     #[error("{0}")]
     Commands(String),
@@ -32,11 +35,34 @@ pub enum RenderError {
     Internal(String),
 }
 
-/// Renders `source` with `commands` under `limits`. `lossless_default` picks the format when the
-/// commands name none: PNG (with alpha when the result has any) for a copyImage master.
+/// Renders `source` with `commands` under `limits`. Without `fmt=` the result is a lossless
+/// master: PNG, with alpha when the result has any.
 pub async fn render(
     engine: &dyn Executor,
     source: Bytes,
+    commands: &Commands,
+    limits: &Limits,
+) -> Result<Rendered, RenderError> {
+    render_from(engine, source, None, commands, limits).await
+}
+
+/// `render` for the stored blob named `blob`: renders of the same blob running at the same
+/// time share one decode (`shared`).
+pub async fn render_blob(
+    engine: &dyn Executor,
+    decodes: &SharedDecodes,
+    blob: &str,
+    source: Bytes,
+    commands: &Commands,
+    limits: &Limits,
+) -> Result<Rendered, RenderError> {
+    render_from(engine, source, Some((decodes, blob)), commands, limits).await
+}
+
+async fn render_from(
+    engine: &dyn Executor,
+    source: Bytes,
+    shared: Option<(&SharedDecodes, &str)>,
     commands: &Commands,
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
@@ -47,11 +73,10 @@ pub async fn render(
         max_pixels: limits.max_pixels,
         shrink: plan.decode_shrink,
     };
-    let decoded = tokio::task::spawn_blocking(move || decode::decode(&source, &opts))
-        .await
-        .map_err(|e| RenderError::Internal(e.to_string()))?
-        .map_err(|e| RenderError::Source(e.to_string()))?;
-    let img = decoded.image;
+    let img = match shared {
+        Some((decodes, blob)) => decodes.decode(blob, source, opts).await?,
+        None => decode_blocking(source, opts).await?,
+    };
     let steps = plan.steps_for_input(img.width, img.height);
     let out = engine
         .run(img, steps)
