@@ -144,17 +144,13 @@ fn spawn_housekeeping(st: ipsd::SharedState) {
 /// the peak of its last burst. Under load nothing is trimmed and buffers are reused.
 fn spawn_idle_trim(st: ipsd::SharedState) {
     tokio::spawn(async move {
-        let (mut seen, mut trimmed) = (u64::MAX, false);
+        let mut idle = ipsd::memory::IdleTrim::default();
         loop {
             tokio::time::sleep(Duration::from_secs(10)).await;
             let a = &st.admission;
-            let now = a.admissions();
-            if now != seen {
-                (seen, trimmed) = (now, false);
-            } else if !trimmed && a.admitted() == 0 {
+            if idle.due(a.admissions(), a.admitted()) {
                 let released = tokio::task::spawn_blocking(ipsd::memory::trim).await;
                 tracing::debug!(?released, "idle: free heap memory trimmed");
-                trimmed = true;
             }
         }
     });

@@ -99,6 +99,37 @@ pub fn trim() -> bool {
     false
 }
 
+/// Decides when housekeeping trims: once per idle period, i.e. when no render was admitted
+/// since the previous look and none is running.
+#[derive(Debug)]
+pub struct IdleTrim {
+    seen: u64,
+    trimmed: bool,
+}
+
+impl Default for IdleTrim {
+    fn default() -> Self {
+        IdleTrim {
+            seen: u64::MAX,
+            trimmed: false,
+        }
+    }
+}
+
+impl IdleTrim {
+    /// Called at each look with the admission counter and the pixels admitted now; true when
+    /// memory should be trimmed now.
+    pub fn due(&mut self, admissions: u64, admitted: u64) -> bool {
+        if admissions != self.seen {
+            (self.seen, self.trimmed) = (admissions, false);
+            return false;
+        }
+        let due = !self.trimmed && admitted == 0;
+        self.trimmed |= due;
+        due
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +162,19 @@ mod tests {
         }
         assert!(!tunes(vec![("IPSD_MALLOC_TUNING", "OFF")]));
         assert!(tunes(vec![("IPSD_MALLOC_TUNING", "on")]));
+    }
+
+    #[test]
+    fn idle_trim_fires_once_per_idle_period() {
+        let mut t = IdleTrim::default();
+        assert!(!t.due(0, 0), "first look only records the counter");
+        assert!(t.due(0, 0), "idle since the last look");
+        assert!(!t.due(0, 0), "once per idle period");
+        assert!(!t.due(3, 500), "renders were admitted");
+        assert!(!t.due(3, 500), "a render is still running");
+        assert!(t.due(3, 0));
+        assert!(!t.due(4, 0));
+        assert!(t.due(4, 0));
     }
 
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
