@@ -81,7 +81,12 @@ async fn run(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    tracing::debug!(?tuning, "malloc");
+    match tuning {
+        ipsd::memory::Tuning::Unavailable(why) => {
+            tracing::warn!(why, "malloc left at its defaults (IPSD_MALLOC_TUNING)")
+        }
+        t => tracing::debug!(tuning = ?t, "malloc"),
+    }
     match cmd {
         Cmd::Init {
             admin_user,
