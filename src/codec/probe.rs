@@ -77,6 +77,9 @@ pub fn probe(bytes: &[u8], max_pixels: u64) -> Result<ImageMeta, ProbeError> {
             "JPEG ends before its end-of-image marker".into(),
         ));
     }
+    if format == ImageFormat::Jpeg {
+        super::decode_jpeg::check_scans(bytes).map_err(|e| ProbeError::Corrupt(e.to_string()))?;
+    }
     let mut r = reader();
     let mut limits = Limits::default();
     limits.max_alloc = Some(pixels.saturating_mul(16).max(64 << 20));
@@ -116,6 +119,17 @@ mod tests {
     fn accepts_a_good_jpeg() {
         let m = probe(&jpeg(64, 48), 100_000_000).unwrap();
         assert_eq!((m.width, m.height, m.format.as_str()), (64, 48, "jpeg"));
+    }
+
+    #[test]
+    fn refuses_a_progressive_jpeg_with_too_many_scans_before_decoding() {
+        use super::super::decode_jpeg::{progressive, with_repeated_last_scan, MAX_SCANS};
+        let p = progressive(64, 48);
+        assert!(probe(&p, u64::MAX).is_ok());
+        match probe(&with_repeated_last_scan(&p, MAX_SCANS), u64::MAX) {
+            Err(ProbeError::Corrupt(m)) => assert!(m.contains("scans"), "{m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
