@@ -6,9 +6,9 @@
 //! inversion for every 4-channel JPEG, like browsers do). Colour then goes to sRGB through
 //! `icc`. A JPEG whose last scan has no end-of-image marker is refused as truncated, because
 //! both decoders would pad the missing data silently. A JPEG with more than `MAX_SCANS` scans
-//! is refused before decoding (`check_scans`, also run by the upload probe): every scan is another pass over all of the
-//! image's coefficients, so a small file of thousands of tiny scans would cost thousands of
-//! passes (a decompression bomb).
+//! is refused before decoding (`check_scans`, also run by the upload probe): every progressive
+//! scan is another pass over all of the image's coefficients, so a small file of thousands of
+//! tiny scans would cost thousands of passes (a decompression bomb).
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
@@ -17,8 +17,8 @@ use crate::engine::Image;
 use jpeg_decoder::{Decoder, PixelFormat};
 use zune_jpeg::zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
 
-/// Most scans accepted in a progressive JPEG (libjpeg-turbo's suggested scan limit; encoders
-/// write about 10).
+/// Most scans accepted in a JPEG (libjpeg-turbo's suggested scan limit; progressive encoders
+/// write about 10, baseline files 1 to 4).
 pub const MAX_SCANS: usize = 500;
 
 pub(super) fn header(bytes: &[u8]) -> Result<Header, CodecError> {
@@ -160,7 +160,7 @@ pub(crate) fn check_scans(b: &[u8]) -> Result<(), CodecError> {
         .count();
     if scans > MAX_SCANS {
         return Err(CodecError::corrupt(format!(
-            "progressive JPEG has {scans} scans; at most {MAX_SCANS} are accepted"
+            "JPEG has {scans} scans; at most {MAX_SCANS} are accepted"
         )));
     }
     Ok(())
