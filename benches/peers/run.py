@@ -3,16 +3,25 @@
 
     python3 benches/peers/run.py [--requests 32] [--concurrency 1,2,4,16]
         [--transforms thumbnail,crop_rotate,color_usm,png_alpha] [--tools pyvips,pillow,thumbor]
-        [--executor auto|cpu|gpu] [--env IPSD_X=v ...] [--out target/peers/results]
+        [--executor auto|cpu|gpu] [--env IPSD_X=v ...] [--rounds 1] [--out target/peers/results]
 
 1. Makes its venvs under target/peers/ (stdlib `venv` + pip): `venv-vips` (pyvips-binary, which
    bundles libvips, pyvips, Pillow) and `venv-thumbor` (thumbor with Pillow < 13).
-2. Runs `cargo bench --bench load`, which writes the image set and its manifest to
-   target/load-bench/images and measures ipsd end to end (SOAP copyImage on loopback).
-3. Runs the same transforms on the same files at the same concurrencies through pyvips and
-   Pillow (in-process threads) and thumbor (HTTP on loopback, file loader, one process per core).
-4. Prints, per transform and concurrency, images per second of each tool, the ratio
-   ipsd / peer, latency and peak RSS; writes comparison.json and comparison.md to --out.
+2. Interleaves the tools by transform, so that every tool's cells of a transform are measured
+   within minutes of each other (the machine's speed drifts over longer spans): for each of
+   --rounds rounds, for each transform, it runs `cargo bench --bench load -- --transforms T`
+   (which writes the image set and its manifest to target/load-bench/images the first time and
+   measures ipsd end to end: SOAP copyImage on loopback), then the same transform on the same
+   files at the same concurrencies through pyvips and Pillow (in-process threads) and thumbor
+   (HTTP on loopback, file loader, one process per core). Every run is a fresh process.
+3. Prints, per transform and concurrency, images per second of each tool, the ratio
+   ipsd / peer, latency, peak RSS and CPU per image; writes comparison.json and comparison.md to
+   --out, and OUT/<tool>.json with every round's cells (each tagged with its `round`).
+   With --rounds R > 1 every figure is the median over the rounds, and each ratio is the median
+   of the per-round ratios (ipsd and the peer measured in the same round); comparison.json keeps
+   every round's cells and ratios (`rows[].rounds`) and when each run started (`schedule`), and
+   comparison.md adds a table of the per-round figures. With R = 1 the tables are the single
+   measurement, in the same columns.
 Only the standard library is needed to run it; it needs network access to PyPI the first time.
 """
 
@@ -21,6 +30,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -59,9 +69,9 @@ def children(pid):
         return []
 
 
-def run_ipsd(a, out):
+def run_ipsd(a, out, transform):
     cmd = ["cargo", "bench", "--bench", "load", "--", "--out", out, "--requests", str(a.requests),
-           "--concurrency", a.concurrency, "--transforms", a.transforms, "--executor", a.executor]
+           "--concurrency", a.concurrency, "--transforms", transform, "--executor", a.executor]
     for e in a.env:
         cmd += ["--env", e]
     subprocess.run(cmd, cwd=ROOT, check=True)
@@ -73,22 +83,18 @@ def worker(py, tool, a, out, transform, extra=()):
                     "--transforms", transform, *extra], check=True)
 
 
-def per_transform(a, out, run_one):
-    """A fresh peer process per transform (as for ipsd), merged into one result file."""
-    merged = None
-    for t in a.transforms.split(","):
-        part = f"{out}.{t}"
-        run_one(part, t)
-        r = json.load(open(part))
-        if merged is None:
-            merged = r
-        else:
-            merged["cells"] += r["cells"]
-            merged["transforms"] += r["transforms"]
-            merged["loadavg_after"] = r["loadavg_after"]
-        os.remove(part)
-    with open(out, "w") as f:
-        json.dump(merged, f, indent=2)
+def add_part(merged, part, rnd):
+    """Appends one run (one tool, one transform, one round) to the tool's merged result."""
+    for c in part["cells"]:
+        c["round"] = rnd
+    for t in part.get("transforms", []):
+        t["round"] = rnd
+    if merged is None:
+        return part
+    merged["cells"] += part["cells"]
+    merged["transforms"] += part.get("transforms", [])
+    merged["loadavg_after"] = part.get("loadavg_after")
+    return merged
 
 
 THUMBOR_CONF = """
@@ -143,26 +149,71 @@ def wait_http(url):
     raise SystemExit(f"{url} never answered")
 
 
-def index(result):
-    return {(c["transform"], c["concurrency"]): c for c in result["cells"]}
+def by_cell(result):
+    """{(transform, N): {round: cell}}, in the order the cells were measured."""
+    cells = {}
+    for c in result["cells"]:
+        cells.setdefault((c["transform"], c["concurrency"]), {})[c.get("round", 1)] = c
+    return cells
+
+
+MEDIANS = ("images_per_s", "cpu_ms_per_image", "p50_ms", "p95_ms", "p99_ms", "peak_rss_mib", "wall_s")
+
+
+def median_cell(cells):
+    """One cell from the rounds' cells of a (tool, transform, N): the cell itself for one round,
+    else the medians over the rounds that rendered anything (faults are summed)."""
+    if not cells:
+        return {}
+    if len(cells) == 1:
+        return {**{k: v for k, v in cells[0].items() if k != "round"}, "rounds": 1}
+    ok = [c for c in cells if c.get("ok")]
+    m = {"transform": cells[0]["transform"], "concurrency": cells[0]["concurrency"],
+         "rounds": len(cells), "median_of_rounds": True}
+    for k in ("requests", "ok", "faults"):
+        m[k] = sum(c.get(k) or 0 for c in cells)
+    m["fault"] = next((c["fault"] for c in cells if c.get("fault")), None)
+    for k in MEDIANS:
+        vals = [c[k] for c in ok if c.get(k) is not None]
+        m[k] = round(statistics.median(vals), 2) if vals else None
+    if not ok:
+        m["images_per_s"] = 0.0
+    return m
+
+
+def ratio(c, pc):
+    ok = c.get("images_per_s") and pc.get("images_per_s")
+    return c["images_per_s"] / pc["images_per_s"] if ok else None
 
 
 def fmt(v, spec=".2f"):
     return "—" if v is None else format(v, spec)
 
 
-def compare(results, tools):
-    """Rows per (transform, N): img/s per tool and ipsd/peer ratios, p50/p99, peak RSS."""
-    base = index(results["ipsd"])
-    peers = {t: index(results[t]) for t in tools if t in results}
+def compare(results, tools, transforms):
+    """Rows per (transform, N): img/s per tool and ipsd/peer ratios, p50/p99, peak RSS, CPU, each
+    the median over the rounds (a ratio: the median of the per-round ratios), and under `rounds`
+    every round's cells and ratios."""
+    base = by_cell(results["ipsd"])
+    peers = {t: by_cell(results[t]) for t in tools if t in results}
     rows = []
-    for (t, n), c in base.items():
-        row = {"transform": t, "concurrency": n, "ipsd": c}
+    for (t, n), base_rounds in base.items():
+        if t not in transforms:
+            continue
+        per_round = [{"round": r, "ipsd": base_rounds[r]} for r in sorted(base_rounds)]
+        row = {"transform": t, "concurrency": n, "ipsd": median_cell(list(base_rounds.values()))}
         for p, cells in peers.items():
-            pc = cells.get((t, n), {})
-            row[p] = pc
-            ok = c.get("images_per_s") and pc.get("images_per_s")
-            row[f"ratio_{p}"] = round(c["images_per_s"] / pc["images_per_s"], 2) if ok else None
+            peer_rounds = cells.get((t, n), {})
+            row[p] = median_cell([peer_rounds[r] for r in sorted(peer_rounds)])
+            ratios = []
+            for entry in per_round:
+                entry[p] = peer_rounds.get(entry["round"], {})
+                q = ratio(entry["ipsd"], entry[p])
+                entry[f"ratio_{p}"] = None if q is None else round(q, 2)
+                if q is not None:
+                    ratios.append(q)
+            row[f"ratio_{p}"] = round(statistics.median(ratios), 2) if ratios else None
+        row["rounds"] = per_round
         rows.append(row)
     return rows
 
@@ -196,6 +247,21 @@ def cpu_markdown(rows, tools):
     return "\n".join(lines)
 
 
+def rounds_markdown(rows, tools):
+    """Every round's img/s per tool and ipsd/peer ratio, in round order."""
+    def img(c):
+        return fmt(c.get("images_per_s")) if c.get("ok") else "fault"
+    head = ["transform", "N", "ipsd img/s per round"] + [f"{p} img/s per round" for p in tools] + \
+        [f"ipsd/{p} per round" for p in tools]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r["transform"], str(r["concurrency"])]
+        cells += [", ".join(img(e[t]) for e in r["rounds"]) for t in ["ipsd", *tools]]
+        cells += [", ".join(fmt(e[f"ratio_{p}"]) for e in r["rounds"]) for p in tools]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=32)
@@ -205,31 +271,68 @@ def main():
     ap.add_argument("--executor", default="auto")
     ap.add_argument("--env", action="append", default=[], help="IPSD_X=v for the ipsd server")
     ap.add_argument("--out", default=os.path.join(PEERS, "results"))
-    ap.add_argument("--skip-ipsd", action="store_true", help="reuse OUT/ipsd.json")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every tool on every transform R times, interleaved (each round "
+                         "runs, per transform, ipsd then each peer); report medians over the "
+                         "rounds and the median of the per-round ratios (default 1)")
+    ap.add_argument("--skip-ipsd", action="store_true",
+                    help="reuse OUT/ipsd.json (its round 1; measured earlier, so not interleaved) "
+                         "instead of running ipsd; only with --rounds 1 (an error otherwise)")
     a = ap.parse_args()
+    if a.rounds < 1:
+        ap.error("--rounds must be at least 1")
+    if a.skip_ipsd and a.rounds > 1:
+        ap.error("--skip-ipsd reuses one earlier ipsd run, so it needs --rounds 1")
     tools = [t for t in a.tools.split(",") if t]
+    transforms = [t for t in a.transforms.split(",") if t]
     os.makedirs(a.out, exist_ok=True)
+    path = lambda tool: os.path.join(a.out, f"{tool}.json")
+    if a.skip_ipsd and not os.path.exists(path("ipsd")):
+        ap.error(f"--skip-ipsd: {path('ipsd')} does not exist")
     py = venv("venv-vips")
     if "thumbor" in tools:
         venv("venv-thumbor")
-    path = lambda tool: os.path.join(a.out, f"{tool}.json")
-    if not a.skip_ipsd:
-        run_ipsd(a, path("ipsd"))
-    for t in tools:
-        if t == "thumbor":
-            per_transform(a, path(t), lambda out, tr: run_thumbor(a, out, py, tr))
-        else:
-            per_transform(a, path(t), lambda out, tr, t=t: worker(py, t, a, out, tr))
-    results = {t: json.load(open(path(t))) for t in ["ipsd", *tools]}
-    rows = compare(results, tools)
+    results, schedule = {}, []
+    if a.skip_ipsd:  # the earlier run's round 1 (cells without a round are round 1)
+        results["ipsd"] = json.load(open(path("ipsd")))
+        results["ipsd"]["cells"] = [c for c in results["ipsd"]["cells"] if c.get("round", 1) == 1]
+    runs = tools if a.skip_ipsd else ["ipsd", *tools]
+    for rnd in range(1, a.rounds + 1):
+        for t in transforms:
+            for tool in runs:
+                print(f"\n== round {rnd}/{a.rounds}, {t}: {tool}", file=sys.stderr, flush=True)
+                part = os.path.join(a.out, f"{tool}.round{rnd}.{t}.json")
+                started = time.time()
+                if tool == "ipsd":
+                    run_ipsd(a, part, t)
+                elif tool == "thumbor":
+                    run_thumbor(a, part, py, t)
+                else:
+                    worker(py, tool, a, part, t)
+                schedule.append({"round": rnd, "transform": t, "tool": tool,
+                                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                                 "seconds": round(time.time() - started, 1)})
+                with open(part) as f:
+                    results[tool] = add_part(results.get(tool), json.load(f), rnd)
+                os.remove(part)
+                results[tool]["rounds"] = rnd
+                with open(path(tool), "w") as f:  # after every run, so an interrupted run keeps it
+                    json.dump(results[tool], f, indent=2)
+    rows = compare(results, tools, transforms)
     md = markdown(rows, tools) + "\n\n" + cpu_markdown(rows, tools)
+    if a.rounds > 1:
+        md = (f"Medians over {a.rounds} interleaved rounds; ipsd/peer is the median of the "
+              f"per-round ratios.\n\n{md}\n\nPer round (1 to {a.rounds}):\n\n"
+              + rounds_markdown(rows, tools))
     versions = {t: results[t].get("version") for t in tools}
+    machine = results["ipsd"].get("machine")
     with open(os.path.join(a.out, "comparison.json"), "w") as f:
-        json.dump({"rows": rows, "versions": versions, "machine": results["ipsd"].get("machine")}, f, indent=2)
+        json.dump({"rows": rows, "versions": versions, "machine": machine, "rounds": a.rounds,
+                   "schedule": schedule}, f, indent=2)
     with open(os.path.join(a.out, "comparison.md"), "w") as f:
         f.write(md + "\n")
     print("\n" + md)
-    print(f"\nversions: {versions}; machine: {results['ipsd'].get('machine')}")
+    print(f"\nversions: {versions}; machine: {machine}")
 
 
 if __name__ == "__main__":
