@@ -136,7 +136,7 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
             );
             Fault::busy()
         })?;
-    let _slot = ticket.slot().await;
+    let slot = ticket.slot().await;
     let bytes = ctx.st.blobs.get(&src.blob).await.map_err(|e| {
         tracing::error!(error = %e, "source blob unreadable");
         Fault::internal()
@@ -146,6 +146,7 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
         st.engine.as_ref(),
         &st.decodes,
         &src.blob,
+        slot,
         bytes,
         cmds,
         &limits,

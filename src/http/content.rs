@@ -61,7 +61,7 @@ pub async fn image(
         );
         return busy();
     };
-    let _slot = ticket.slot().await;
+    let slot = ticket.slot().await;
     let Ok(bytes) = st.blobs.get(&a.blob).await else {
         tracing::error!(asset = a.id, "blob missing");
         return internal_error();
@@ -70,6 +70,7 @@ pub async fn image(
         st.engine.as_ref(),
         &st.decodes,
         &a.blob,
+        slot,
         bytes,
         &cmds,
         &limits,

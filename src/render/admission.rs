@@ -7,7 +7,9 @@
 //! request is always admitted when nothing else is, whatever its cost, so a large image is
 //! never starved. Admitted renders then run at most `slots` at a time (decode → engine →
 //! encode), the others wait in FIFO order: the decode/encode pool is bounded by the cores, and
-//! so is the memory held by decoded images.
+//! so is the memory held by decoded images. The exception: a render that waits for another's
+//! decode of the same source (`shared`) gives its slot back and finishes without one; its
+//! pixels stay admitted, so the budget still bounds memory.
 
 use crate::catalog::Asset;
 use crate::modifier::{self, Commands, Limits, Plan};

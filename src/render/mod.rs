@@ -14,7 +14,7 @@ use crate::codec::{EncodeOptions, Format};
 use crate::engine::Executor;
 use crate::modifier::{self, Commands, Limits};
 use bytes::Bytes;
-use shared::{decode_blocking, SharedDecodes};
+use shared::{decode_blocking, SharedDecodes, Slot};
 
 /// A rendered image and its metadata.
 pub struct Rendered {
@@ -46,23 +46,30 @@ pub async fn render(
     render_from(engine, source, None, commands, limits).await
 }
 
-/// `render` for the stored blob named `blob`: renders of the same blob running at the same
-/// time share one decode (`shared`).
+/// `render` for the stored blob named `blob`, holding the render `slot` it was given: renders
+/// of the same blob running at the same time share one decode (`shared`), and one that waits
+/// for another's decode gives its slot back while it waits.
 pub async fn render_blob(
     engine: &dyn Executor,
     decodes: &SharedDecodes,
     blob: &str,
+    slot: Slot<'_>,
     source: Bytes,
     commands: &Commands,
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
-    render_from(engine, source, Some((decodes, blob)), commands, limits).await
+    let mut slot = Some(slot);
+    let shared = Some((decodes, blob, &mut slot));
+    render_from(engine, source, shared, commands, limits).await
 }
+
+/// The shared decodes, the blob's name and the caller's render slot.
+type Sharing<'a, 's> = (&'a SharedDecodes, &'a str, &'a mut Option<Slot<'s>>);
 
 async fn render_from(
     engine: &dyn Executor,
     source: Bytes,
-    shared: Option<(&SharedDecodes, &str)>,
+    shared: Option<Sharing<'_, '_>>,
     commands: &Commands,
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
@@ -74,7 +81,7 @@ async fn render_from(
         shrink: plan.decode_shrink,
     };
     let img = match shared {
-        Some((decodes, blob)) => decodes.decode(blob, source, opts).await?,
+        Some((decodes, blob, slot)) => decodes.decode(blob, source, opts, slot).await?,
         None => decode_blocking(source, opts).await?,
     };
     let steps = plan.steps_for_input(img.width, img.height);

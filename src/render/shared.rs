@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 type Outcome = Result<Arc<Image>, RenderError>;
+/// A render slot (`admission::Ticket::slot`).
+pub type Slot<'a> = tokio::sync::SemaphorePermit<'a>;
 type Cell = Arc<OnceCell<Outcome>>;
 
 /// What identifies one decode.
@@ -53,12 +55,17 @@ impl Drop for Leave<'_> {
 
 impl SharedDecodes {
     /// Decodes `source` (the bytes of `blob`) with `opts`, or waits for the same decode already
-    /// running.
+    /// running. A caller that waits gives its render slot back first (`slot` becomes `None`):
+    /// it does no work until the pixels arrive, so another render can use the core meanwhile,
+    /// and it then runs its engine steps and encode without a slot rather than queueing again
+    /// behind renders that have not started (the admission budget still bounds its memory).
+    /// Should the first caller be cancelled, a waiter runs the decode itself, slot or not.
     pub async fn decode(
         &self,
         blob: &str,
         source: Bytes,
         opts: DecodeOptions,
+        slot: &mut Option<Slot<'_>>,
     ) -> Result<Image, RenderError> {
         let key = Key {
             blob: blob.to_string(),
@@ -66,6 +73,9 @@ impl SharedDecodes {
             max_pixels: opts.max_pixels,
         };
         let (cell, leave) = self.join(key);
+        if leave.is_none() && !cell.initialized() {
+            slot.take();
+        }
         let out = cell
             .get_or_init(|| async {
                 self.runs.fetch_add(1, Ordering::Relaxed);
@@ -136,6 +146,16 @@ mod tests {
         Bytes::from(encode(&img, &opts).unwrap())
     }
 
+    /// A decode by a caller without a render slot.
+    async fn dec(
+        hub: &SharedDecodes,
+        blob: &str,
+        src: Bytes,
+        opts: DecodeOptions,
+    ) -> Result<Image, RenderError> {
+        hub.decode(blob, src, opts, &mut None).await
+    }
+
     fn opts(shrink: u32) -> DecodeOptions {
         DecodeOptions {
             shrink,
@@ -147,7 +167,7 @@ mod tests {
     async fn concurrent_renders_of_one_source_share_a_decode() {
         let hub = SharedDecodes::default();
         let src = jpeg();
-        let one = || hub.decode("a", src.clone(), opts(1));
+        let one = || dec(&hub, "a", src.clone(), opts(1));
         let (a, b, c, d) = tokio::join!(one(), one(), one(), one());
         assert_eq!(hub.runs(), 1);
         let alone = decode_blocking(src.clone(), opts(1)).await.unwrap();
@@ -155,7 +175,7 @@ mod tests {
             assert_eq!(g.unwrap(), alone);
         }
         assert!(hub.table().is_empty(), "nothing is kept after the decode");
-        hub.decode("a", src, opts(1)).await.unwrap();
+        dec(&hub, "a", src, opts(1)).await.unwrap();
         assert_eq!(hub.runs(), 2, "a later render decodes afresh");
     }
 
@@ -163,7 +183,7 @@ mod tests {
     async fn different_sources_or_shrinks_decode_apart() {
         let hub = SharedDecodes::default();
         let src = jpeg();
-        let call = |blob, shrink| hub.decode(blob, src.clone(), opts(shrink));
+        let call = |blob, shrink| dec(&hub, blob, src.clone(), opts(shrink));
         let (_, half, _) = tokio::join!(call("a", 1), call("a", 2), call("b", 1));
         assert_eq!(hub.runs(), 3);
         assert_eq!(half.unwrap().width, 320);
@@ -173,7 +193,7 @@ mod tests {
     async fn a_failed_decode_fails_every_waiter_and_is_not_kept() {
         let hub = SharedDecodes::default();
         let bad = Bytes::from_static(b"\xFF\xD8\xFFnot a jpeg");
-        let one = || hub.decode("x", bad.clone(), opts(1));
+        let one = || dec(&hub, "x", bad.clone(), opts(1));
         let (a, b, c) = tokio::join!(one(), one(), one());
         assert_eq!(hub.runs(), 1);
         for r in [a, b, c] {
@@ -186,7 +206,7 @@ mod tests {
     async fn a_cancelled_first_caller_leaves_no_entry() {
         let hub = SharedDecodes::default();
         // Polled once (entry made, decode started on the blocking pool), then dropped.
-        let mut first = Box::pin(hub.decode("a", jpeg(), opts(1)));
+        let mut first = Box::pin(dec(&hub, "a", jpeg(), opts(1)));
         let pending = first
             .as_mut()
             .poll(&mut Context::from_waker(Waker::noop()))
@@ -194,6 +214,33 @@ mod tests {
         assert!(pending && hub.table().len() == 1);
         drop(first);
         assert!(hub.table().is_empty());
-        hub.decode("a", jpeg(), opts(1)).await.unwrap();
+        dec(&hub, "a", jpeg(), opts(1)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_waiter_gives_its_slot_back_and_the_first_caller_keeps_its_own() {
+        let hub = SharedDecodes::default();
+        let slots = tokio::sync::Semaphore::new(2);
+        let (mut lead_slot, mut wait_slot) = (slots.try_acquire().ok(), slots.try_acquire().ok());
+        let cx = &mut Context::from_waker(Waker::noop());
+        let src = jpeg();
+        let mut lead = Box::pin(hub.decode("a", src.clone(), opts(1), &mut lead_slot));
+        assert!(
+            lead.as_mut().poll(cx).is_pending(),
+            "decoding on the blocking pool"
+        );
+        let mut wait = Box::pin(hub.decode("a", src, opts(1), &mut wait_slot));
+        assert!(wait.as_mut().poll(cx).is_pending());
+        assert_eq!(
+            slots.available_permits(),
+            1,
+            "the waiter's slot is free again"
+        );
+        let (a, b) = tokio::join!(lead, wait);
+        assert_eq!(a.unwrap(), b.unwrap());
+        assert_eq!(hub.runs(), 1);
+        assert!(lead_slot.is_some() && wait_slot.is_none());
+        drop(lead_slot);
+        assert_eq!(slots.available_permits(), 2);
     }
 }
