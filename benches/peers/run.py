@@ -13,7 +13,8 @@
    (which writes the image set and its manifest to target/load-bench/images the first time and
    measures ipsd end to end: SOAP copyImage on loopback), then the same transform on the same
    files at the same concurrencies through pyvips and Pillow (in-process threads) and thumbor
-   (HTTP on loopback, file loader, one process per core). Every run is a fresh process.
+   (HTTP on loopback, file loader, one process per core); even rounds run the peers first and
+   ipsd last, so that no tool always goes first. Every run is a fresh process.
 3. Prints, per transform and concurrency, images per second of each tool, the ratio
    ipsd / peer, latency, peak RSS and CPU per image; writes comparison.json and comparison.md to
    --out, and OUT/<tool>.json with every round's cells (each tagged with its `round`).
@@ -273,7 +274,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(PEERS, "results"))
     ap.add_argument("--rounds", type=int, default=1,
                     help="measure every tool on every transform R times, interleaved (each round "
-                         "runs, per transform, ipsd then each peer); report medians over the "
+                         "runs, per transform, ipsd then each peer, or the reverse in even "
+                         "rounds); report medians over the "
                          "rounds and the median of the per-round ratios (default 1)")
     ap.add_argument("--skip-ipsd", action="store_true",
                     help="reuse OUT/ipsd.json (its round 1; measured earlier, so not interleaved) "
@@ -299,7 +301,8 @@ def main():
     runs = tools if a.skip_ipsd else ["ipsd", *tools]
     for rnd in range(1, a.rounds + 1):
         for t in transforms:
-            for tool in runs:
+            # Even rounds reverse the order, so that no tool always runs first.
+            for tool in runs if rnd % 2 else runs[::-1]:
                 print(f"\n== round {rnd}/{a.rounds}, {t}: {tool}", file=sys.stderr, flush=True)
                 part = os.path.join(a.out, f"{tool}.round{rnd}.{t}.json")
                 started = time.time()
