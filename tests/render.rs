@@ -392,12 +392,17 @@ async fn corrupt_sources_and_degenerate_sizes() {
     .await;
     assert_eq!(r.code(), 30001);
     assert!(r.reason().contains("Source image"), "{}", r.reason());
-    assert_eq!(
-        app.get(&format!("/is/image/{root}/broken?wid=10"), &[])
-            .await
-            .status,
-        500
+    // Image Serving: 422 with the reason (the request is fine, the stored image is not).
+    let r = app
+        .get(&format!("/is/image/{root}/broken?wid=10"), &[])
+        .await;
+    assert_eq!(r.status, 422);
+    let body = String::from_utf8_lossy(&r.body);
+    assert!(
+        body.starts_with("source image cannot be rendered: "),
+        "{body}"
     );
+    assert!(body.contains("corrupt"), "{body}");
     // 1×1 and 30000×10 sources render.
     for (name, w, h, m, want) in [
         ("one", 1, 1, "wid=50&fmt=png", (50, 50)),

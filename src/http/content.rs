@@ -85,6 +85,13 @@ pub async fn image(
             .body(Body::from(r.bytes))
             .unwrap_or_else(|_| internal_error()),
         Err(RenderError::Commands(m)) => bad_request(&m),
+        Err(RenderError::Source(m)) => {
+            tracing::warn!(error = %m, asset = a.id, "stored source cannot be rendered");
+            plain(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("source image cannot be rendered: {m}"),
+            )
+        }
         Err(e) => {
             tracing::error!(error = %e, asset = a.id, "render failed");
             internal_error()
@@ -121,9 +128,14 @@ fn busy() -> Response {
 }
 
 fn bad_request(reason: &str) -> Response {
+    plain(StatusCode::BAD_REQUEST, reason)
+}
+
+/// `status` with `reason` as a plain-text body.
+fn plain(status: StatusCode, reason: &str) -> Response {
     let body = format!("{reason}\n");
     (
-        StatusCode::BAD_REQUEST,
+        status,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         body,
     )
