@@ -9,7 +9,7 @@
 use super::common::{check_name, internal, name_conflict, Ctx};
 use crate::catalog::{Asset, NewAsset, TrashState};
 use crate::modifier::{self, Commands, Limits};
-use crate::render::{render_blob, RenderError, Rendered};
+use crate::render::{catalog_size, render_blob, RenderError, Rendered, StoredSource};
 use crate::soap::fault::Fault;
 use crate::soap::params::Params;
 use crate::soap::writer::Node;
@@ -136,18 +136,23 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
             );
             Fault::busy()
         })?;
-    let slot = ticket.slot().await;
-    let bytes = ctx.st.blobs.get(&src.blob).await.map_err(|e| {
-        tracing::error!(error = %e, "source blob unreadable");
-        Fault::internal()
-    })?;
     let st = ctx.st;
+    let load = || async {
+        st.blobs.get(&src.blob).await.map_err(|e| {
+            tracing::error!(error = %e, "source blob unreadable");
+            RenderError::Internal(format!("source blob unreadable: {e}"))
+        })
+    };
+    let source = StoredSource {
+        blob: &src.blob,
+        size: catalog_size(&src.image),
+        load,
+    };
     render_blob(
         st.engine.as_ref(),
         &st.decodes,
-        &src.blob,
-        slot,
-        bytes,
+        &ticket,
+        source,
         cmds,
         &limits,
     )

@@ -11,7 +11,7 @@ use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
 use crate::modifier::{self, Limits};
 use crate::render::admission::asset_cost;
-use crate::render::{render_blob, RenderError};
+use crate::render::{catalog_size, render_blob, RenderError, StoredSource};
 use crate::state::SharedState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -61,17 +61,22 @@ pub async fn image(
         );
         return busy();
     };
-    let slot = ticket.slot().await;
-    let Ok(bytes) = st.blobs.get(&a.blob).await else {
-        tracing::error!(asset = a.id, "blob missing");
-        return internal_error();
+    let load = || async {
+        st.blobs.get(&a.blob).await.map_err(|e| {
+            tracing::error!(error = %e, asset = a.id, "blob missing");
+            RenderError::Internal(format!("blob missing: {e}"))
+        })
+    };
+    let source = StoredSource {
+        blob: &a.blob,
+        size: catalog_size(&a.image),
+        load,
     };
     match render_blob(
         st.engine.as_ref(),
         &st.decodes,
-        &a.blob,
-        slot,
-        bytes,
+        &ticket,
+        source,
         &cmds,
         &limits,
     )

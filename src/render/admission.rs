@@ -8,8 +8,9 @@
 //! never starved. Admitted renders then run at most `slots` at a time (decode → engine →
 //! encode), the others wait in FIFO order: the decode/encode pool is bounded by the cores, and
 //! so is the memory held by decoded images. The exception: a render that waits for another's
-//! decode of the same source (`shared`) gives its slot back and finishes without one; its
-//! pixels stay admitted, so the budget still bounds memory.
+//! decode of the same source (`shared`) holds no slot while it waits (a running one gives its
+//! slot back, a queued one takes the pixels before its turn) and queues for a slot afterwards
+//! for its engine steps and encode; its pixels stay admitted, so the budget still bounds memory.
 
 use crate::catalog::Asset;
 use crate::modifier::{self, Commands, Limits, Plan};
@@ -49,10 +50,7 @@ pub fn cost(plan: &Plan) -> u64 {
 /// The admission cost of rendering `src` with `cmds`, planned from the catalog's size (the
 /// source's own header decides the real plan later); the source's pixels if it cannot plan.
 pub fn asset_cost(src: &Asset, cmds: &Commands, limits: &Limits) -> u64 {
-    let (w, h) = (
-        src.image.width.max(1) as u32,
-        src.image.height.max(1) as u32,
-    );
+    let (w, h) = super::catalog_size(&src.image);
     modifier::plan(w, h, cmds, limits)
         .map(|p| cost(&p))
         .unwrap_or(w as u64 * h as u64)
@@ -100,6 +98,11 @@ impl Admission {
     /// Renders admitted since start.
     pub fn admissions(&self) -> u64 {
         self.admissions.load(Ordering::Relaxed)
+    }
+
+    /// Render slots free now.
+    pub fn free_slots(&self) -> usize {
+        self.slots.available_permits()
     }
 }
 

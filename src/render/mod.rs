@@ -1,7 +1,7 @@
 //! Rendering: source bytes + Image Serving commands -> encoded image. The one pipeline behind
 //! copyImage (a new master) and `GET /is/image` (a served view):
-//! header (limits first) -> plan -> decode (shrink-on-load; shared by concurrent renders of the
-//! same blob, `shared`) -> engine steps -> encode.
+//! header (limits first) -> plan -> decode (shrink-on-load; shared by the renders of the same
+//! blob that run or queue at the same time, `shared`) -> engine steps -> encode.
 //! Decoding and encoding run on the blocking pool; the engine runs on its executor.
 
 pub mod admission;
@@ -11,10 +11,12 @@ use crate::catalog::ImageMeta;
 use crate::codec::decode::{self, DecodeOptions};
 use crate::codec::encode;
 use crate::codec::{EncodeOptions, Format};
-use crate::engine::Executor;
-use crate::modifier::{self, Commands, Limits};
+use crate::engine::{Executor, Image};
+use crate::modifier::{self, Commands, Limits, Plan};
+use admission::Ticket;
 use bytes::Bytes;
-use shared::{decode_blocking, SharedDecodes, Slot};
+use shared::{decode_blocking, SharedDecodes};
+use std::future::Future;
 
 /// A rendered image and its metadata.
 pub struct Rendered {
@@ -43,47 +45,111 @@ pub async fn render(
     commands: &Commands,
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
-    render_from(engine, source, None, commands, limits).await
+    render_from(engine, source, commands, limits).await
 }
 
-/// `render` for the stored blob named `blob`, holding the render `slot` it was given: renders
-/// of the same blob running at the same time share one decode (`shared`), and one that waits
-/// for another's decode gives its slot back while it waits.
-pub async fn render_blob(
+/// The stored image a render reads: its blob name, its size as the catalog records it (to find
+/// a decode already running before the bytes are read), and how to read its bytes.
+pub struct StoredSource<'a, L> {
+    pub blob: &'a str,
+    pub size: (u32, u32),
+    pub load: L,
+}
+
+/// The catalog's width and height of a stored image (`StoredSource::size`).
+pub fn catalog_size(m: &ImageMeta) -> (u32, u32) {
+    let side = |v: i64| u32::try_from(v.max(1)).unwrap_or(u32::MAX);
+    (side(m.width), side(m.height))
+}
+
+/// `render` for a stored image, admitted with `ticket`. A render whose decode another render is
+/// already running takes those pixels without queueing for a render slot first (`shared`);
+/// otherwise it waits for its slot, reads the bytes (only then, so queued renders hold none)
+/// and decodes, sharing that decode with renders of the same blob that start meanwhile (a
+/// render that joins one gives its slot back while it waits). Either way its own engine steps
+/// and encode run under a slot: a render that shared a decode queues for one afterwards.
+pub async fn render_blob<L, F>(
     engine: &dyn Executor,
     decodes: &SharedDecodes,
-    blob: &str,
-    slot: Slot<'_>,
-    source: Bytes,
+    ticket: &Ticket<'_>,
+    source: StoredSource<'_, L>,
     commands: &Commands,
     limits: &Limits,
-) -> Result<Rendered, RenderError> {
-    let mut slot = Some(slot);
-    let shared = Some((decodes, blob, &mut slot));
-    render_from(engine, source, shared, commands, limits).await
+) -> Result<Rendered, RenderError>
+where
+    L: FnOnce() -> F,
+    F: Future<Output = Result<Bytes, RenderError>>,
+{
+    let (plan, img, mut slot) = match join_running(decodes, &source, commands, limits).await {
+        Some(joined) => {
+            let (plan, img) = joined?;
+            (plan, img, None)
+        }
+        None => {
+            let mut slot = Some(ticket.slot().await);
+            let bytes = (source.load)().await?;
+            let plan = plan_for(&bytes, commands, limits)?;
+            let opts = decode_options(limits, plan.decode_shrink);
+            let img = decodes.decode(source.blob, bytes, opts, &mut slot).await?;
+            (plan, img, slot)
+        }
+    };
+    if slot.is_none() {
+        slot = Some(ticket.slot().await);
+    }
+    let rendered = finish(engine, &plan, img).await;
+    drop(slot);
+    rendered
 }
 
-/// The shared decodes, the blob's name and the caller's render slot.
-type Sharing<'a, 's> = (&'a SharedDecodes, &'a str, &'a mut Option<Slot<'s>>);
+/// The plan and pixels of a render that joined a decode running for another (`render_blob`);
+/// `None` when none runs, or when the catalog's size plans another shrink than the file's
+/// header does.
+async fn join_running<L>(
+    decodes: &SharedDecodes,
+    source: &StoredSource<'_, L>,
+    commands: &Commands,
+    limits: &Limits,
+) -> Option<Result<(Plan, Image), RenderError>> {
+    let (w, h) = source.size;
+    let shrink = modifier::plan(w, h, commands, limits).ok()?.decode_shrink;
+    let opts = decode_options(limits, shrink);
+    let decoded = match decodes.join_running(source.blob, opts).await? {
+        Ok(d) => d,
+        Err(e) => return Some(Err(e)),
+    };
+    let (w, h) = (decoded.header.width, decoded.header.height);
+    let plan = modifier::plan(w, h, commands, limits).ok()?;
+    (plan.decode_shrink == shrink).then_some(Ok((plan, decoded.image)))
+}
 
 async fn render_from(
     engine: &dyn Executor,
     source: Bytes,
-    shared: Option<Sharing<'_, '_>>,
     commands: &Commands,
     limits: &Limits,
 ) -> Result<Rendered, RenderError> {
-    let head = decode::header(&source).map_err(|e| RenderError::Source(e.to_string()))?;
-    let plan = modifier::plan(head.width, head.height, commands, limits)
-        .map_err(|e| RenderError::Commands(e.to_string()))?;
-    let opts = DecodeOptions {
+    let plan = plan_for(&source, commands, limits)?;
+    let img = decode_blocking(source, decode_options(limits, plan.decode_shrink)).await?;
+    finish(engine, &plan, img).await
+}
+
+/// The plan for `source` as its header describes it.
+fn plan_for(source: &[u8], commands: &Commands, limits: &Limits) -> Result<Plan, RenderError> {
+    let head = decode::header(source).map_err(|e| RenderError::Source(e.to_string()))?;
+    modifier::plan(head.width, head.height, commands, limits)
+        .map_err(|e| RenderError::Commands(e.to_string()))
+}
+
+fn decode_options(limits: &Limits, shrink: u32) -> DecodeOptions {
+    DecodeOptions {
         max_pixels: limits.max_pixels,
-        shrink: plan.decode_shrink,
-    };
-    let img = match shared {
-        Some((decodes, blob, slot)) => decodes.decode(blob, source, opts, slot).await?,
-        None => decode_blocking(source, opts).await?,
-    };
+        shrink,
+    }
+}
+
+/// Engine steps and encode of a decoded source.
+async fn finish(engine: &dyn Executor, plan: &Plan, img: Image) -> Result<Rendered, RenderError> {
     let steps = plan.steps_for_input(img.width, img.height);
     let out = engine
         .run(img, steps)
@@ -123,3 +189,6 @@ fn lossless_master(opaque: bool) -> EncodeOptions {
         ..EncodeOptions::default()
     }
 }
+
+#[cfg(test)]
+mod tests;

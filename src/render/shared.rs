@@ -11,9 +11,15 @@
 //! decoded buffer, the others copy it, which costs a few milliseconds against a decode's tens
 //! to hundreds. A failed decode fails every waiter with the same error; a cancelled first caller
 //! lets a waiter run the decode itself (tokio `OnceCell`).
+//!
+//! Renders still queued for a render slot join too (`join_running`): a copy that finds its
+//! decode already running takes the pixels instead of waiting for a slot and decoding again, so
+//! a burst of requests for one master (several renditions, or many clients asking for the same
+//! new image at once) costs one decode rather than one per slot turn.
 
 use super::RenderError;
-use crate::codec::decode::{self, DecodeOptions};
+use crate::codec::decode::{self, DecodeOptions, Decoded};
+use crate::codec::CodecError;
 use crate::engine::Image;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -21,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
-type Outcome = Result<Arc<Image>, RenderError>;
+type Outcome = Result<Arc<Decoded>, RenderError>;
 /// A render slot (`admission::Ticket::slot`).
 pub type Slot<'a> = tokio::sync::SemaphorePermit<'a>;
 type Cell = Arc<OnceCell<Outcome>>;
@@ -34,11 +40,33 @@ struct Key {
     max_pixels: u64,
 }
 
+/// How a decode runs (`codec::decode::decode`; tests hold it back to see the waiting).
+type DecodeFn = dyn Fn(&[u8], &DecodeOptions) -> Result<Decoded, CodecError> + Send + Sync;
+
 /// The decodes in flight, shared by every request.
-#[derive(Debug, Default)]
 pub struct SharedDecodes {
     inflight: Mutex<HashMap<Key, Cell>>,
     runs: AtomicU64,
+    decoder: Arc<DecodeFn>,
+}
+
+impl Default for SharedDecodes {
+    fn default() -> Self {
+        SharedDecodes {
+            inflight: Mutex::default(),
+            runs: AtomicU64::default(),
+            decoder: Arc::new(decode::decode),
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedDecodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedDecodes")
+            .field("in_flight", &self.in_flight())
+            .field("runs", &self.runs())
+            .finish()
+    }
 }
 
 /// Removes the first caller's entry however it leaves (done, failed or cancelled).
@@ -46,6 +74,19 @@ struct Leave<'a> {
     hub: &'a SharedDecodes,
     key: Key,
 }
+
+impl Key {
+    fn new(blob: &str, opts: DecodeOptions) -> Key {
+        Key {
+            blob: blob.to_string(),
+            shrink: opts.shrink,
+            max_pixels: opts.max_pixels,
+        }
+    }
+}
+
+/// The decode's first caller went away before it finished (`join_running`).
+struct Abandoned;
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
@@ -56,10 +97,10 @@ impl Drop for Leave<'_> {
 impl SharedDecodes {
     /// Decodes `source` (the bytes of `blob`) with `opts`, or waits for the same decode already
     /// running. A caller that waits gives its render slot back first (`slot` becomes `None`):
-    /// it does no work until the pixels arrive, so another render can use the core meanwhile,
-    /// and it then runs its engine steps and encode without a slot rather than queueing again
-    /// behind renders that have not started (the admission budget still bounds its memory).
-    /// Should the first caller be cancelled, a waiter runs the decode itself, slot or not.
+    /// it does no work until the pixels arrive, so another render can use the core meanwhile;
+    /// `render_blob` queues it for a slot again before its engine steps and encode (the
+    /// admission budget bounds its memory throughout). Should the first caller be cancelled, a
+    /// waiter runs the decode itself, slot or not.
     pub async fn decode(
         &self,
         blob: &str,
@@ -67,25 +108,41 @@ impl SharedDecodes {
         opts: DecodeOptions,
         slot: &mut Option<Slot<'_>>,
     ) -> Result<Image, RenderError> {
-        let key = Key {
-            blob: blob.to_string(),
-            shrink: opts.shrink,
-            max_pixels: opts.max_pixels,
-        };
-        let (cell, leave) = self.join(key);
+        let (cell, leave) = self.join(Key::new(blob, opts));
         if leave.is_none() && !cell.initialized() {
             slot.take();
         }
         let out = cell
             .get_or_init(|| async {
                 self.runs.fetch_add(1, Ordering::Relaxed);
-                decode_blocking(source, opts).await.map(Arc::new)
+                decode_with(self.decoder.clone(), source, opts)
+                    .await
+                    .map(Arc::new)
             })
             .await
             .clone();
         // Out of the table and our handle dropped first, so the last holder owns the pixels.
         drop((leave, cell));
-        out.map(|img| Arc::try_unwrap(img).unwrap_or_else(|shared| (*shared).clone()))
+        out.map(|d| unshare(d).image)
+    }
+
+    /// Waits for the decode of `blob` with `opts` that another render is running now, if one
+    /// is, without a render slot: for a render still queued for its slot. Returns `None` when no
+    /// such decode is running, or when its first caller was cancelled before it finished (then
+    /// the render queues and decodes as usual). The `Decoded` carries the header to plan with.
+    pub async fn join_running(
+        &self,
+        blob: &str,
+        opts: DecodeOptions,
+    ) -> Option<Result<Decoded, RenderError>> {
+        let cell = self.table().get(&Key::new(blob, opts))?.clone();
+        let out = cell
+            .get_or_try_init(|| async { Err(Abandoned) })
+            .await
+            .ok()?
+            .clone();
+        drop(cell);
+        Some(out.map(unshare))
     }
 
     /// Decodes actually run since start (for tests and diagnostics).
@@ -114,23 +171,68 @@ impl SharedDecodes {
     }
 }
 
+/// The decoded pixels for one caller: the last holder takes them, the others copy.
+fn unshare(d: Arc<Decoded>) -> Decoded {
+    Arc::try_unwrap(d).unwrap_or_else(|shared| (*shared).clone())
+}
+
 /// Decodes on the blocking pool.
 pub async fn decode_blocking(source: Bytes, opts: DecodeOptions) -> Result<Image, RenderError> {
-    tokio::task::spawn_blocking(move || decode::decode(&source, &opts))
+    let d = decode_with(Arc::new(decode::decode), source, opts).await?;
+    Ok(d.image)
+}
+
+/// Runs `decoder` on the blocking pool, keeping the header.
+async fn decode_with(
+    decoder: Arc<DecodeFn>,
+    source: Bytes,
+    opts: DecodeOptions,
+) -> Result<Decoded, RenderError> {
+    tokio::task::spawn_blocking(move || decoder(&source, &opts))
         .await
         .map_err(|e| RenderError::Internal(e.to_string()))?
-        .map(|d| d.image)
         .map_err(|e| RenderError::Source(e.to_string()))
 }
 
+/// Test support: decodes held back until a test lets them run.
 #[cfg(test)]
-mod tests {
+pub(crate) mod held {
     use super::*;
-    use crate::codec::{encode, EncodeOptions, Format};
-    use std::future::Future;
-    use std::task::{Context, Waker};
 
-    fn jpeg() -> Bytes {
+    /// Holds every decode of a hub back until `open` (or drop): what a test sees while a
+    /// decode runs does not depend on how fast the blocking pool is.
+    pub struct Gate(Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+    impl Gate {
+        pub fn open(&self) {
+            *self.0 .0.lock().unwrap() = true;
+            self.0 .1.notify_all();
+        }
+    }
+
+    impl Drop for Gate {
+        fn drop(&mut self) {
+            self.open();
+        }
+    }
+
+    pub fn held() -> (SharedDecodes, Gate) {
+        let state = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let wait = state.clone();
+        let decoder = move |b: &[u8], o: &DecodeOptions| {
+            let (open, cv) = &*wait;
+            drop(cv.wait_while(open.lock().unwrap(), |open| !*open).unwrap());
+            decode::decode(b, o)
+        };
+        let hub = SharedDecodes {
+            decoder: Arc::new(decoder),
+            ..SharedDecodes::default()
+        };
+        (hub, Gate(state))
+    }
+
+    /// A 640×480 baseline JPEG.
+    pub fn jpeg() -> Bytes {
         let data = (0..640 * 480)
             .flat_map(|i| [i as u8, 90, 200, 255])
             .collect();
@@ -139,12 +241,20 @@ mod tests {
             height: 480,
             data,
         };
-        let opts = EncodeOptions {
-            format: Format::Jpeg,
-            ..EncodeOptions::default()
+        let opts = crate::codec::EncodeOptions {
+            format: crate::codec::Format::Jpeg,
+            ..Default::default()
         };
-        Bytes::from(encode(&img, &opts).unwrap())
+        Bytes::from(crate::codec::encode(&img, &opts).unwrap())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::held::{held, jpeg};
+    use super::*;
+    use std::future::Future;
+    use std::task::{Context, Waker};
 
     /// A decode by a caller without a render slot.
     async fn dec(
@@ -204,7 +314,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_cancelled_first_caller_leaves_no_entry() {
-        let hub = SharedDecodes::default();
+        let (hub, gate) = held();
         // Polled once (entry made, decode started on the blocking pool), then dropped.
         let mut first = Box::pin(dec(&hub, "a", jpeg(), opts(1)));
         let pending = first
@@ -214,12 +324,52 @@ mod tests {
         assert!(pending && hub.table().len() == 1);
         drop(first);
         assert!(hub.table().is_empty());
+        gate.open();
         dec(&hub, "a", jpeg(), opts(1)).await.unwrap();
     }
 
     #[tokio::test]
+    async fn a_queued_render_joins_only_a_running_decode() {
+        let (hub, gate) = held();
+        assert!(hub.join_running("a", opts(1)).await.is_none(), "none runs");
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut lead = Box::pin(dec(&hub, "a", jpeg(), opts(1)));
+        assert!(lead.as_mut().poll(cx).is_pending());
+        let other = hub.join_running("a", opts(2)).await;
+        assert!(other.is_none(), "another shrink is another decode");
+        let mut queued = Box::pin(hub.join_running("a", opts(1)));
+        assert!(
+            queued.as_mut().poll(cx).is_pending(),
+            "waits for the decode"
+        );
+        gate.open();
+        let (a, b) = tokio::join!(lead, queued);
+        let joined = b.expect("joins the running decode").unwrap();
+        assert_eq!(joined.image, a.unwrap());
+        assert_eq!((joined.header.width, joined.shrink), (640, 1));
+        assert_eq!(hub.runs(), 1);
+        assert!(hub.table().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_queued_render_does_not_join_an_abandoned_decode() {
+        let (hub, _gate) = held();
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut lead = Box::pin(dec(&hub, "a", jpeg(), opts(1)));
+        assert!(lead.as_mut().poll(cx).is_pending());
+        let mut queued = Box::pin(hub.join_running("a", opts(1)));
+        assert!(
+            queued.as_mut().poll(cx).is_pending(),
+            "waits for the decode"
+        );
+        drop(lead);
+        assert!(queued.await.is_none(), "queues and decodes itself instead");
+        assert!(hub.table().is_empty());
+    }
+
+    #[tokio::test]
     async fn a_waiter_gives_its_slot_back_and_the_first_caller_keeps_its_own() {
-        let hub = SharedDecodes::default();
+        let (hub, gate) = held();
         let slots = tokio::sync::Semaphore::new(2);
         let (mut lead_slot, mut wait_slot) = (slots.try_acquire().ok(), slots.try_acquire().ok());
         let cx = &mut Context::from_waker(Waker::noop());
@@ -236,6 +386,7 @@ mod tests {
             1,
             "the waiter's slot is free again"
         );
+        gate.open();
         let (a, b) = tokio::join!(lead, wait);
         assert_eq!(a.unwrap(), b.unwrap());
         assert_eq!(hub.runs(), 1);
