@@ -1,9 +1,10 @@
 //! Plans from `ipsd::modifier` run through the CPU executor: the step conventions (pixel
 //! centres, rotation direction, fills) give the pictures the commands describe.
 
-use ipsd::engine::cpu::run_steps;
+use ipsd::engine::cpu::{run_shared_steps, run_steps};
 use ipsd::engine::{Image, Rgba};
 use ipsd::modifier::{parse, plan, Limits};
+use std::sync::Arc;
 
 const RED: [u8; 4] = [255, 0, 0, 255];
 const BLUE: [u8; 4] = [0, 0, 255, 255];
@@ -125,4 +126,30 @@ fn shrunk_inputs_give_the_same_picture() {
         (a.pixel(10, 25), a.pixel(90, 25)),
         (b.pixel(10, 25), b.pixel(90, 25))
     );
+}
+
+/// Pixels shared by several renders (a shared decode) give the same result as an own copy,
+/// whether the first step reads them into a new image (read in place) or changes its input
+/// (copied first), and stay as they were for the other holders.
+#[test]
+fn shared_pixels_render_like_an_own_copy_and_stay_untouched() {
+    let src = source(40, 30);
+    let limits = Limits::image_serving((400, 400), (0, 0), 100_000_000);
+    for q in [
+        "wid=17&rotate=90",
+        "rotate=33",
+        "op_invert=1&wid=20",
+        "opac=50",
+        "",
+    ] {
+        let c = parse(q).unwrap();
+        let p = plan(src.width, src.height, &c, &limits).unwrap();
+        let shared = Arc::new(src.clone());
+        let other_holder = shared.clone();
+        let got = run_shared_steps(shared, &p.steps).unwrap();
+        assert_eq!(got, run_steps(src.clone(), &p.steps).unwrap(), "{q}");
+        assert_eq!(*other_holder, src, "{q}: the shared pixels changed");
+        let alone = run_shared_steps(Arc::new(src.clone()), &p.steps).unwrap();
+        assert_eq!(alone, got, "{q}: the last holder");
+    }
 }

@@ -8,6 +8,7 @@
 use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
 use fast_image_resize as fr;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Runs plans on the CPU, on the blocking pool.
 #[derive(Debug, Default, Clone, Copy)]
@@ -20,10 +21,39 @@ impl Executor for CpuExecutor {
     }
 
     async fn run(&self, img: Image, steps: Vec<Step>) -> Result<Image, EngineError> {
-        tokio::task::spawn_blocking(move || run_steps(img, &steps))
-            .await
-            .map_err(|e| EngineError::InvalidStep("cpu", format!("worker failed: {e}")))?
+        on_pool(move || run_steps(img, &steps)).await
     }
+
+    async fn run_shared(&self, img: Arc<Image>, steps: Vec<Step>) -> Result<Image, EngineError> {
+        on_pool(move || run_shared_steps(img, &steps)).await
+    }
+}
+
+async fn on_pool(
+    f: impl FnOnce() -> Result<Image, EngineError> + Send + 'static,
+) -> Result<Image, EngineError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| EngineError::InvalidStep("cpu", format!("worker failed: {e}")))?
+}
+
+/// `run_steps` on shared pixels: a first step that reads its input into a new image (resample,
+/// affine) reads them in place; otherwise the render copies them, unless it holds the last
+/// reference.
+pub fn run_shared_steps(img: Arc<Image>, steps: &[Step]) -> Result<Image, EngineError> {
+    match steps.split_first() {
+        Some((first, rest)) if writes_new_image(first) => {
+            let out = reading_step(&img, first)?;
+            drop(img);
+            run_steps(out, rest)
+        }
+        _ => run_steps(Arc::unwrap_or_clone(img), steps),
+    }
+}
+
+/// Steps whose output is a new image read from the input, never the input changed in place.
+fn writes_new_image(s: &Step) -> bool {
+    matches!(s, Step::Resample { .. } | Step::Affine { .. })
 }
 
 /// Applies `steps` in order.
@@ -37,12 +67,26 @@ pub fn run_steps(mut img: Image, steps: &[Step]) -> Result<Image, EngineError> {
 /// Applies one step.
 pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
     match s {
+        Step::Resample { .. } | Step::Affine { .. } => reading_step(&img, s),
+        Step::Underlay { color } => Ok(underlay(img, *color)),
+        Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
+        Step::Color(op) => Ok(color(img, *op)),
+        Step::Blur { sigma } => Ok(super::cpu_filter::op_blur(img, *sigma)),
+        Step::Sharpen(u) => Ok(super::cpu_filter::op_usm(img, *u)),
+        Step::Grow { radius } => Ok(super::cpu_filter::op_grow(img, *radius)),
+        Step::Noise(n) => Ok(super::cpu_filter::op_noise(img, *n)),
+    }
+}
+
+/// A step that reads `img` into a new image (`writes_new_image`); any other step on a copy.
+fn reading_step(img: &Image, s: &Step) -> Result<Image, EngineError> {
+    match s {
         Step::Resample {
             src,
             width,
             height,
             filter,
-        } => resample(&img, *src, *width, *height, *filter),
+        } => resample(img, *src, *width, *height, *filter),
         Step::Affine { width, height, .. } if *width == 0 || *height == 0 => Err(
             EngineError::InvalidStep("affine", format!("empty output {width}x{height}")),
         ),
@@ -52,14 +96,8 @@ pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
             height,
             fill,
             sampling,
-        } => Ok(affine(&img, m, *width, *height, *fill, *sampling)),
-        Step::Underlay { color } => Ok(underlay(img, *color)),
-        Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
-        Step::Color(op) => Ok(color(img, *op)),
-        Step::Blur { sigma } => Ok(super::cpu_filter::op_blur(img, *sigma)),
-        Step::Sharpen(u) => Ok(super::cpu_filter::op_usm(img, *u)),
-        Step::Grow { radius } => Ok(super::cpu_filter::op_grow(img, *radius)),
-        Step::Noise(n) => Ok(super::cpu_filter::op_noise(img, *n)),
+        } => Ok(affine(img, m, *width, *height, *fill, *sampling)),
+        other => run_step(img.clone(), other),
     }
 }
 

@@ -301,4 +301,15 @@ pub trait Executor: Send + Sync {
     /// `"cpu"` or `"gpu (<adapter name>)"`.
     fn describe(&self) -> String;
     async fn run(&self, img: Image, steps: Vec<Step>) -> Result<Image, EngineError>;
+
+    /// `run` on pixels that other renders may hold too (a shared decode, `render::shared`).
+    /// By default the render takes its own copy (none when it is the last holder); the CPU
+    /// executor reads them in place when the first step writes a new image anyway.
+    async fn run_shared(
+        &self,
+        img: std::sync::Arc<Image>,
+        steps: Vec<Step>,
+    ) -> Result<Image, EngineError> {
+        self.run(std::sync::Arc::unwrap_or_clone(img), steps).await
+    }
 }

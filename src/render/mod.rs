@@ -17,6 +17,7 @@ use admission::Ticket;
 use bytes::Bytes;
 use shared::{decode_blocking, SharedDecodes};
 use std::future::Future;
+use std::sync::Arc;
 
 /// A rendered image and its metadata.
 pub struct Rendered {
@@ -110,17 +111,17 @@ async fn join_running<L>(
     source: &StoredSource<'_, L>,
     commands: &Commands,
     limits: &Limits,
-) -> Option<Result<(Plan, Image), RenderError>> {
+) -> Option<Result<(Plan, Arc<Image>), RenderError>> {
     let (w, h) = source.size;
     let shrink = modifier::plan(w, h, commands, limits).ok()?.decode_shrink;
     let opts = decode_options(limits, shrink);
-    let decoded = match decodes.join_running(source.blob, opts).await? {
+    let shared = match decodes.join_running(source.blob, opts).await? {
         Ok(d) => d,
         Err(e) => return Some(Err(e)),
     };
-    let (w, h) = (decoded.header.width, decoded.header.height);
+    let (w, h) = (shared.header.width, shared.header.height);
     let plan = modifier::plan(w, h, commands, limits).ok()?;
-    (plan.decode_shrink == shrink).then_some(Ok((plan, decoded.image)))
+    (plan.decode_shrink == shrink).then_some(Ok((plan, shared.image)))
 }
 
 async fn render_from(
@@ -131,7 +132,7 @@ async fn render_from(
 ) -> Result<Rendered, RenderError> {
     let plan = plan_for(&source, commands, limits)?;
     let img = decode_blocking(source, decode_options(limits, plan.decode_shrink)).await?;
-    finish(engine, &plan, img).await
+    finish(engine, &plan, Arc::new(img)).await
 }
 
 /// The plan for `source` as its header describes it.
@@ -148,11 +149,15 @@ fn decode_options(limits: &Limits, shrink: u32) -> DecodeOptions {
     }
 }
 
-/// Engine steps and encode of a decoded source.
-async fn finish(engine: &dyn Executor, plan: &Plan, img: Image) -> Result<Rendered, RenderError> {
+/// Engine steps and encode of a decoded source (pixels shared with other renders or not).
+async fn finish(
+    engine: &dyn Executor,
+    plan: &Plan,
+    img: Arc<Image>,
+) -> Result<Rendered, RenderError> {
     let steps = plan.steps_for_input(img.width, img.height);
     let out = engine
-        .run(img, steps)
+        .run_shared(img, steps)
         .await
         .map_err(|e| RenderError::Internal(e.to_string()))?;
     let enc = plan

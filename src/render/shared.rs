@@ -7,9 +7,9 @@
 //! decode on the blocking pool; renders asking for the same key while it runs wait for it and
 //! get the same pixels. Nothing is kept afterwards: the entry leaves the table when its first
 //! caller is done (or dropped), so a later render decodes afresh and memory is only shared, never
-//! cached. Each caller gets its own `Image` (the engine consumes it): the last holder takes the
-//! decoded buffer, the others copy it, which costs a few milliseconds against a decode's tens
-//! to hundreds. A failed decode fails every waiter with the same error; a cancelled first caller
+//! cached. The callers share the pixels (`Arc`): the engine's first step reads them in place
+//! when it writes a new image (`Executor::run_shared`); otherwise the last holder takes the
+//! buffer and the others copy it. A failed decode fails every waiter with the same error; a cancelled first caller
 //! lets a waiter run the decode itself (tokio `OnceCell`).
 //!
 //! Renders still queued for a render slot join too (`join_running`): a copy that finds its
@@ -18,7 +18,7 @@
 //! new image at once) costs one decode rather than one per slot turn.
 
 use super::RenderError;
-use crate::codec::decode::{self, DecodeOptions, Decoded};
+use crate::codec::decode::{self, DecodeOptions, Decoded, Header};
 use crate::codec::CodecError;
 use crate::engine::Image;
 use bytes::Bytes;
@@ -27,7 +27,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
-type Outcome = Result<Arc<Decoded>, RenderError>;
+/// A decode as the renders sharing it see it: the header to plan with and the pixels.
+#[derive(Debug, Clone)]
+pub struct SharedImage {
+    pub header: Header,
+    pub image: Arc<Image>,
+}
+
+impl From<Decoded> for SharedImage {
+    fn from(d: Decoded) -> Self {
+        SharedImage {
+            header: d.header,
+            image: Arc::new(d.image),
+        }
+    }
+}
+
+type Outcome = Result<SharedImage, RenderError>;
 /// A render slot (`admission::Ticket::slot`).
 pub type Slot<'a> = tokio::sync::SemaphorePermit<'a>;
 type Cell = Arc<OnceCell<Outcome>>;
@@ -107,7 +123,7 @@ impl SharedDecodes {
         source: Bytes,
         opts: DecodeOptions,
         slot: &mut Option<Slot<'_>>,
-    ) -> Result<Image, RenderError> {
+    ) -> Result<Arc<Image>, RenderError> {
         let (cell, leave) = self.join(Key::new(blob, opts));
         if leave.is_none() && !cell.initialized() {
             slot.take();
@@ -117,24 +133,24 @@ impl SharedDecodes {
                 self.runs.fetch_add(1, Ordering::Relaxed);
                 decode_with(self.decoder.clone(), source, opts)
                     .await
-                    .map(Arc::new)
+                    .map(SharedImage::from)
             })
             .await
             .clone();
-        // Out of the table and our handle dropped first, so the last holder owns the pixels.
+        // Out of the table and our handle dropped, so the last holder owns the pixels.
         drop((leave, cell));
-        out.map(|d| unshare(d).image)
+        out.map(|d| d.image)
     }
 
     /// Waits for the decode of `blob` with `opts` that another render is running now, if one
     /// is, without a render slot: for a render still queued for its slot. Returns `None` when no
     /// such decode is running, or when its first caller was cancelled before it finished (then
-    /// the render queues and decodes as usual). The `Decoded` carries the header to plan with.
+    /// the render queues and decodes as usual).
     pub async fn join_running(
         &self,
         blob: &str,
         opts: DecodeOptions,
-    ) -> Option<Result<Decoded, RenderError>> {
+    ) -> Option<Result<SharedImage, RenderError>> {
         let cell = self.table().get(&Key::new(blob, opts))?.clone();
         let out = cell
             .get_or_try_init(|| async { Err(Abandoned) })
@@ -142,7 +158,7 @@ impl SharedDecodes {
             .ok()?
             .clone();
         drop(cell);
-        Some(out.map(unshare))
+        Some(out)
     }
 
     /// Decodes actually run since start (for tests and diagnostics).
@@ -169,11 +185,6 @@ impl SharedDecodes {
     fn table(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Cell>> {
         self.inflight.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// The decoded pixels for one caller: the last holder takes them, the others copy.
-fn unshare(d: Arc<Decoded>) -> Decoded {
-    Arc::try_unwrap(d).unwrap_or_else(|shared| (*shared).clone())
 }
 
 /// Decodes on the blocking pool.
@@ -251,10 +262,10 @@ pub(crate) mod held {
 
 #[cfg(test)]
 mod tests {
-    use super::held::{held, jpeg};
+    use super::held::{held, jpeg, Gate};
     use super::*;
     use std::future::Future;
-    use std::task::{Context, Waker};
+    use std::task::{Context, Poll, Waker};
 
     /// A decode by a caller without a render slot.
     async fn dec(
@@ -263,7 +274,9 @@ mod tests {
         src: Bytes,
         opts: DecodeOptions,
     ) -> Result<Image, RenderError> {
-        hub.decode(blob, src, opts, &mut None).await
+        hub.decode(blob, src, opts, &mut None)
+            .await
+            .map(Arc::unwrap_or_clone)
     }
 
     fn opts(shrink: u32) -> DecodeOptions {
@@ -273,15 +286,42 @@ mod tests {
         }
     }
 
+    /// Starts every call (each starts or joins its decode while `gate` holds decodes back),
+    /// then lets the decodes run and awaits them all together.
+    async fn together<F: Future>(gate: &Gate, calls: Vec<F>) -> Vec<F::Output> {
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut calls: Vec<_> = calls.into_iter().map(Box::pin).collect();
+        for c in &mut calls {
+            assert!(c.as_mut().poll(cx).is_pending(), "held back");
+        }
+        gate.open();
+        let mut outs: Vec<Option<F::Output>> = calls.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            for (c, out) in calls.iter_mut().zip(&mut outs) {
+                if out.is_none() {
+                    if let Poll::Ready(v) = c.as_mut().poll(cx) {
+                        *out = Some(v);
+                    }
+                }
+            }
+            match outs.iter().all(Option::is_some) {
+                true => Poll::Ready(()),
+                false => Poll::Pending,
+            }
+        })
+        .await;
+        outs.into_iter().flatten().collect()
+    }
+
     #[tokio::test]
     async fn concurrent_renders_of_one_source_share_a_decode() {
-        let hub = SharedDecodes::default();
+        let (hub, gate) = held();
         let src = jpeg();
         let one = || dec(&hub, "a", src.clone(), opts(1));
-        let (a, b, c, d) = tokio::join!(one(), one(), one(), one());
+        let got = together(&gate, vec![one(), one(), one(), one()]).await;
         assert_eq!(hub.runs(), 1);
         let alone = decode_blocking(src.clone(), opts(1)).await.unwrap();
-        for g in [a, b, c, d] {
+        for g in got {
             assert_eq!(g.unwrap(), alone);
         }
         assert!(hub.table().is_empty(), "nothing is kept after the decode");
@@ -291,22 +331,23 @@ mod tests {
 
     #[tokio::test]
     async fn different_sources_or_shrinks_decode_apart() {
-        let hub = SharedDecodes::default();
+        let (hub, gate) = held();
         let src = jpeg();
         let call = |blob, shrink| dec(&hub, blob, src.clone(), opts(shrink));
-        let (_, half, _) = tokio::join!(call("a", 1), call("a", 2), call("b", 1));
+        let calls = vec![call("a", 1), call("a", 2), call("b", 1)];
+        let mut got = together(&gate, calls).await;
         assert_eq!(hub.runs(), 3);
-        assert_eq!(half.unwrap().width, 320);
+        assert_eq!(got.remove(1).unwrap().width, 320);
     }
 
     #[tokio::test]
     async fn a_failed_decode_fails_every_waiter_and_is_not_kept() {
-        let hub = SharedDecodes::default();
+        let (hub, gate) = held();
         let bad = Bytes::from_static(b"\xFF\xD8\xFFnot a jpeg");
         let one = || dec(&hub, "x", bad.clone(), opts(1));
-        let (a, b, c) = tokio::join!(one(), one(), one());
+        let got = together(&gate, vec![one(), one(), one()]).await;
         assert_eq!(hub.runs(), 1);
-        for r in [a, b, c] {
+        for r in got {
             assert!(matches!(r, Err(RenderError::Source(_))), "{r:?}");
         }
         assert!(hub.table().is_empty());
@@ -345,8 +386,8 @@ mod tests {
         gate.open();
         let (a, b) = tokio::join!(lead, queued);
         let joined = b.expect("joins the running decode").unwrap();
-        assert_eq!(joined.image, a.unwrap());
-        assert_eq!((joined.header.width, joined.shrink), (640, 1));
+        assert_eq!(*joined.image, a.unwrap());
+        assert_eq!(joined.header.width, 640);
         assert_eq!(hub.runs(), 1);
         assert!(hub.table().is_empty());
     }
