@@ -11,7 +11,10 @@
 //! the server), `--out FILE` (default `target/load-bench/ipsd.json`), `--images DIR` (default
 //! `target/load-bench/images`), `--images-only` (write the image set and its manifest, then stop),
 //! `--sources photo,alpha,…` (only these sources of the set, e.g. one master that every client
-//! renders at once: what shared decodes are for; default all four).
+//! renders at once: what shared decodes are for; default all four), `--distinct` (every
+//! client renders its own copy of the set, same pixels but another file, so that no two
+//! clients share a decode: a farm rendering distinct masters; default: every client cycles
+//! over the same masters).
 //! `benches/peers/run.py` runs this and the peers in one run.
 
 #[path = "load/drive.rs"]
@@ -44,6 +47,7 @@ struct Opts {
     images: PathBuf,
     images_only: bool,
     sources: Option<Vec<String>>,
+    distinct: bool,
 }
 
 fn bench_dir() -> PathBuf {
@@ -71,6 +75,7 @@ fn parse_opts() -> Opts {
         images: bench_dir().join("images"),
         images_only: false,
         sources: None,
+        distinct: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -89,6 +94,7 @@ fn parse_opts() -> Opts {
             }
             "--images-only" => o.images_only = true,
             "--sources" => o.sources = Some(list(&val())),
+            "--distinct" => o.distinct = true,
             _ => {} // `--bench` and the filters cargo passes
         }
     }
@@ -149,7 +155,8 @@ struct Setup<'a> {
     bin: &'a std::path::Path,
     data: &'a std::path::Path,
     set: &'a [images::Source],
-    handles: &'a [String],
+    /// The sources' handles, for each copy of the set (`--distinct`; one copy otherwise).
+    handles: &'a [Vec<String>],
 }
 
 /// Each transform gets a fresh server process on the uploaded catalog, so the peak RSS of a
@@ -162,12 +169,16 @@ fn run_cells(s: &Setup, o: &Opts) -> Value {
     for t in &o.transforms {
         let srv = Server::start(s.bin, s.data, &o.executor, &o.env);
         let srv = &srv;
-        let mut warm = warm_up(srv, handles, set, t);
+        let mut warm = warm_up(srv, &handles[0], set, t);
         let broken = warm["outputs"].as_object().is_none_or(|m| m.is_empty());
-        let sources: Vec<(String, String)> = handles
+        let sources: Vec<Vec<(String, String)>> = handles
             .iter()
-            .zip(set)
-            .map(|(h, s)| (h.clone(), drive::xml_escape(&mix::modifier(t, s))))
+            .map(|copy| {
+                copy.iter()
+                    .zip(set)
+                    .map(|(h, s)| (h.clone(), drive::xml_escape(&mix::modifier(t, s))))
+                    .collect()
+            })
             .collect();
         for &n in &o.concurrency {
             if broken {
@@ -219,19 +230,25 @@ fn main() {
     let srv = Server::start(&bin, data.path(), &o.executor, &o.env);
     let health = srv.health();
     eprintln!("ipsd on {} ({health}); uploading", srv.addr);
-    let handles = srv.upload(&set);
-    drop(srv);
     let wanted = |s: &images::Source| {
         o.sources
             .as_ref()
             .is_none_or(|w| w.iter().any(|n| n == s.name))
     };
-    let (set, handles): (Vec<_>, Vec<_>) = set
-        .into_iter()
-        .zip(handles)
-        .filter(|(s, _)| wanted(s))
-        .unzip();
+    let set: Vec<_> = set.into_iter().filter(wanted).collect();
     assert!(!set.is_empty(), "--sources matches none of the image set");
+    let copies = if o.distinct {
+        o.concurrency.iter().copied().max().unwrap_or(1)
+    } else {
+        1
+    };
+    let handles: Vec<Vec<String>> = (0..copies)
+        .map(|k| match k {
+            0 => srv.upload(&set),
+            k => srv.upload(&images::copies(&set, k).expect("writing copies of the set")),
+        })
+        .collect();
+    drop(srv);
     let setup = Setup {
         bin: &bin,
         data: data.path(),
@@ -242,6 +259,7 @@ fn main() {
     result["tool"] = "ipsd".into();
     result["health"] = health.into();
     result["server_env"] = json!(o.env);
+    result["distinct_copies"] = copies.into();
     result["requests_per_cell"] = o.requests.into();
     result["machine"] = before;
     result["loadavg_after"] = machine()["loadavg"].clone();

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 pub struct Job<'a> {
     pub addr: SocketAddr,
     pub label: String,
-    /// Asset handle and XML-escaped `urlModifier` per source.
-    pub sources: &'a [(String, String)],
+    /// Asset handle and XML-escaped `urlModifier` per source, for each copy of the set:
+    /// client `j` renders copy `j % len` (one copy: every client renders the same masters).
+    pub sources: &'a [Vec<(String, String)>],
     pub requests: usize,
     pub concurrency: usize,
 }
@@ -78,7 +79,10 @@ pub fn run(job: &Job) -> Outcome {
     let start = Instant::now();
     let ends: Vec<Instant> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..job.concurrency)
-            .map(|_| s.spawn(|| worker(job, &next, &done, &samples)))
+            .map(|j| {
+                let (next, done, samples) = (&next, &done, &samples);
+                s.spawn(move || worker(job, j, next, done, samples))
+            })
             .collect();
         progress(job, &done, start);
         workers.into_iter().map(|w| w.join().unwrap()).collect()
@@ -91,15 +95,22 @@ pub fn run(job: &Job) -> Outcome {
 }
 
 /// Calls until the cell's requests are taken; returns when its last call ended.
-fn worker(job: &Job, next: &AtomicUsize, done: &AtomicUsize, out: &Mutex<Vec<Sample>>) -> Instant {
+fn worker(
+    job: &Job,
+    client: usize,
+    next: &AtomicUsize,
+    done: &AtomicUsize,
+    out: &Mutex<Vec<Sample>>,
+) -> Instant {
     let mut c = Client::new(job.addr);
+    let sources = &job.sources[client % job.sources.len()];
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         if i >= job.requests {
             return Instant::now();
         }
-        let source = i % job.sources.len();
-        let (asset, modifier) = &job.sources[source];
+        let source = i % sources.len();
+        let (asset, modifier) = &sources[source];
         let t = Instant::now();
         let r = copy_image(&mut c, asset, modifier, &unique_name("load"));
         let sample = Sample {

@@ -93,9 +93,11 @@ impl Server {
             .map(|s| {
                 let bytes = std::fs::read(&s.path).expect("reading a generated image");
                 let file = s.path.file_name().unwrap().to_string_lossy().into_owned();
-                let r = upload_one(&mut c, s.name, &file, &bytes);
+                // The servlet names the asset after the file.
+                let name = s.path.file_stem().unwrap().to_string_lossy().into_owned();
+                let r = upload_one(&mut c, &name, &file, &bytes);
                 assert_eq!(r.status, 200, "upload of {file} failed: {}", r.text());
-                handle_of(&mut c, s.name)
+                handle_of(&mut c, &name)
             })
             .collect()
     }

@@ -3,7 +3,8 @@
 
     python3 benches/peers/run.py [--requests 32] [--concurrency 1,2,4,16]
         [--transforms thumbnail,crop_rotate,color_usm,png_alpha] [--tools pyvips,pillow,thumbor]
-        [--executor auto|cpu|gpu] [--env IPSD_X=v ...] [--rounds 1] [--out target/peers/results]
+        [--executor auto|cpu|gpu] [--env IPSD_X=v ...] [--rounds 1] [--distinct]
+        [--out target/peers/results]
 
 1. Makes its venvs under target/peers/ (stdlib `venv` + pip): `venv-vips` (pyvips-binary, which
    bundles libvips, pyvips, Pillow) and `venv-thumbor` (thumbor with Pillow < 13).
@@ -75,6 +76,8 @@ def run_ipsd(a, out, transform):
            "--concurrency", a.concurrency, "--transforms", transform, "--executor", a.executor]
     for e in a.env:
         cmd += ["--env", e]
+    if a.distinct:
+        cmd.append("--distinct")
     subprocess.run(cmd, cwd=ROOT, check=True)
 
 
@@ -271,6 +274,9 @@ def main():
     ap.add_argument("--tools", default="pyvips,pillow,thumbor")
     ap.add_argument("--executor", default="auto")
     ap.add_argument("--env", action="append", default=[], help="IPSD_X=v for the ipsd server")
+    ap.add_argument("--distinct", action="store_true",
+                    help="ipsd's clients render their own copies of the masters, so none shares "
+                         "a decode (the peers never share one)")
     ap.add_argument("--out", default=os.path.join(PEERS, "results"))
     ap.add_argument("--rounds", type=int, default=1,
                     help="measure every tool on every transform R times, interleaved (each round "
