@@ -23,6 +23,11 @@ struct Seen {
 /// Starts a render of `lead` (it takes the slot and decodes, held back), then one of `queued`,
 /// and looks at them before letting the decode run.
 async fn lead_and_queued(lead: &str, queued: &str) -> Seen {
+    lead_and_queued_sized(lead, queued, (640, 480)).await
+}
+
+/// `lead_and_queued` with the queued render believing the catalog's `size` for the blob.
+async fn lead_and_queued_sized(lead: &str, queued: &str, size: (u32, u32)) -> Seen {
     let (decodes, gate) = held();
     let gate_keeper = Admission::new(1, 0);
     let limits = Limits::copy_image(100_000_000);
@@ -31,9 +36,9 @@ async fn lead_and_queued(lead: &str, queued: &str) -> Seen {
         modifier::parse(queued).unwrap(),
     );
     let loads = AtomicUsize::new(0);
-    let source = || StoredSource {
+    let source = |size| StoredSource {
         blob: "b",
-        size: (640, 480),
+        size,
         load: || async {
             loads.fetch_add(1, Ordering::SeqCst);
             Ok(jpeg())
@@ -42,14 +47,28 @@ async fn lead_and_queued(lead: &str, queued: &str) -> Seen {
     let (t1, t2) = (gate_keeper.admit(1).unwrap(), gate_keeper.admit(1).unwrap());
     let engine = CpuExecutor;
     let cx = &mut Context::from_waker(Waker::noop());
-    let mut first = Box::pin(render_blob(&engine, &decodes, &t1, source(), &c1, &limits));
+    let mut first = Box::pin(render_blob(
+        &engine,
+        &decodes,
+        &t1,
+        source((640, 480)),
+        &c1,
+        &limits,
+    ));
     assert!(first.as_mut().poll(cx).is_pending());
     assert_eq!(
         gate_keeper.free_slots(),
         0,
         "the first render holds the slot"
     );
-    let mut second = Box::pin(render_blob(&engine, &decodes, &t2, source(), &c2, &limits));
+    let mut second = Box::pin(render_blob(
+        &engine,
+        &decodes,
+        &t2,
+        source(size),
+        &c2,
+        &limits,
+    ));
     assert!(second.as_mut().poll(cx).is_pending());
     let (held_loads, in_flight) = (loads.load(Ordering::SeqCst), decodes.in_flight());
     gate.open();
@@ -81,5 +100,16 @@ async fn a_queued_render_of_another_shrink_waits_for_its_slot_and_decodes() {
     assert_eq!(s.lead.meta.width, 60);
     assert_eq!(s.queued.meta.width, 480);
     assert_eq!(s.runs, 2);
+    assert_eq!(s.free_slots, 1);
+}
+
+/// A catalog size that disagrees with the file: the queued render joins the decode its
+/// catalog-based plan names, finds that the header plans another shrink, and renders from its
+/// own decode instead of pixels at the wrong scale.
+#[tokio::test]
+async fn a_catalog_size_that_disagrees_with_the_file_never_uses_other_pixels() {
+    let s = lead_and_queued_sized("wid=60&fmt=png", "wid=100&fmt=png", (1000, 750)).await;
+    assert_eq!((s.lead.meta.width, s.queued.meta.width), (60, 100));
+    assert_eq!(s.runs, 2, "the shared 1/4 decode was not used for a 1/2 plan");
     assert_eq!(s.free_slots, 1);
 }
