@@ -110,6 +110,9 @@ async fn a_queued_render_of_another_shrink_waits_for_its_slot_and_decodes() {
 async fn a_catalog_size_that_disagrees_with_the_file_never_uses_other_pixels() {
     let s = lead_and_queued_sized("wid=60&fmt=png", "wid=100&fmt=png", (1000, 750)).await;
     assert_eq!((s.lead.meta.width, s.queued.meta.width), (60, 100));
-    assert_eq!(s.runs, 2, "the shared 1/4 decode was not used for a 1/2 plan");
+    assert_eq!(
+        s.runs, 2,
+        "the shared 1/4 decode was not used for a 1/2 plan"
+    );
     assert_eq!(s.free_slots, 1);
 }
