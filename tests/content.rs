@@ -135,3 +135,22 @@ async fn content_serves_master_bytes_with_validators() {
     .await;
     assert_eq!(app.get(&url, &[]).await.status, 404);
 }
+
+/// A record whose stored file is gone: both URLs answer a plain-text 500 that says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_file_that_is_gone_is_a_500_that_says_so() {
+    let app = TestApp::new().await;
+    let (co, root) = app.company("Gone Co").await;
+    app.user("g@test.local", "IpsUser", &co).await;
+    app.upload("g@test.local", &co, "j", &[("logo.png", &png(12, 9))], "")
+        .await;
+    app.delete_blob_files();
+    for url in [
+        format!("/is/content/{root}/logo"),
+        format!("/is/image/{root}/logo?wid=6&fmt=png"),
+    ] {
+        let r = app.get(&url, &[]).await;
+        assert_eq!(r.status, 500, "{url}");
+        assert_eq!(r.text(), "the stored image file cannot be read\n", "{url}");
+    }
+}

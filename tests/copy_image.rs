@@ -423,3 +423,27 @@ async fn concurrent_copies_with_one_name() {
     assert_eq!(items(&r.payload(), "assetArray").len(), 1);
     assert_eq!(w.app.blob_files(), blobs, "no orphan blobs");
 }
+
+/// A source record whose stored file is gone: a rendering copy is a 30000 that says so and
+/// stores nothing; a plain copy (no render, the same blob) still succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_source_whose_stored_file_is_gone_faults_and_stores_nothing() {
+    let w = world().await;
+    let root = format!("f|{}/", w.a_root);
+    w.app.delete_blob_files();
+    let body = copy_body(&w.a, &w.src, &root, "thumb", "wid=20&amp;fmt=jpeg");
+    let r = w.app.call_ns(NS, UA, "copyImage", &body).await;
+    assert_eq!(r.code(), 30000, "{}", r.text());
+    assert_eq!(r.reason(), "The source image's stored file cannot be read");
+    let names = |n: &str| {
+        format!(
+            "<companyHandle>{}</companyHandle><nameArray><items>{n}</items></nameArray>",
+            w.a
+        )
+    };
+    let r = w.app.ok(UA, "getAssetsByName", &names("thumb")).await;
+    assert!(items(&r.payload(), "assetArray").is_empty());
+    assert_eq!(w.app.blob_files(), 0, "nothing stored");
+    let plain = copy_body(&w.a, &w.src, &root, "same", "");
+    w.app.ok(UA, "copyImage", &plain).await;
+}

@@ -140,7 +140,7 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
     let load = || async {
         st.blobs.get(&src.blob).await.map_err(|e| {
             tracing::error!(error = %e, "source blob unreadable");
-            RenderError::Internal(format!("source blob unreadable: {e}"))
+            RenderError::Unreadable(e.to_string())
         })
     };
     let source = StoredSource {
@@ -160,6 +160,10 @@ async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rend
     .map_err(|e| match e {
         RenderError::Commands(m) => Fault::invalid(format!("Invalid urlModifier: {m}")),
         RenderError::Source(m) => Fault::invalid(format!("Source image cannot be rendered: {m}")),
+        RenderError::Unreadable(_) => Fault::api(
+            crate::soap::fault::EXCEPTION,
+            "The source image's stored file cannot be read",
+        ),
         RenderError::Internal(m) => {
             tracing::error!(detail = %m, "copyImage render failed");
             Fault::api(crate::soap::fault::EXCEPTION, "Rendering the image failed")

@@ -3,7 +3,8 @@
 //! answers conditional requests with 304. `GET /is/image/{company}/{name}?{commands}` renders the
 //! image by the Image Serving rules: the record's Modifier, then the request's commands, then its
 //! PostModifier (is-catalog.md §4.2), with the `DefaultPix`/`MaxPix` limits; a bad command is a
-//! 400 with a plain-text reason, never an image and never a 500. `{company}` is the
+//! 400 with a plain-text reason, never an image and never a 500; a record whose stored file
+//! cannot be read is a 500 that says so. `{company}` is the
 //! company's root folder name (as in `ipsImageUrl`) or its exact name. Like Scene7's public
 //! Image Server these URLs need no credentials; trashed assets are 404.
 
@@ -64,7 +65,7 @@ pub async fn image(
     let load = || async {
         st.blobs.get(&a.blob).await.map_err(|e| {
             tracing::error!(error = %e, asset = a.id, "blob missing");
-            RenderError::Internal(format!("blob missing: {e}"))
+            RenderError::Unreadable(e.to_string())
         })
     };
     let source = StoredSource {
@@ -97,6 +98,7 @@ pub async fn image(
                 &format!("source image cannot be rendered: {m}"),
             )
         }
+        Err(RenderError::Unreadable(_)) => unreadable(),
         Err(e) => {
             tracing::error!(error = %e, asset = a.id, "render failed");
             internal_error()
@@ -145,6 +147,14 @@ fn plain(status: StatusCode, reason: &str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The catalog names a stored file that cannot be read: a 500 that says so (detail logged).
+fn unreadable() -> Response {
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the stored image file cannot be read",
+    )
 }
 
 fn internal_error() -> Response {
@@ -207,7 +217,7 @@ async fn serve(st: &SharedState, co: &str, name: &str, h: &HeaderMap) -> Respons
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, asset = a.id, "blob missing");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n").into_response();
+            return unreadable();
         }
     };
     Response::builder()

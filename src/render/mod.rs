@@ -26,14 +26,18 @@ pub struct Rendered {
     pub format: Format,
 }
 
-/// Why a render failed: the caller's commands (a 30001 / HTTP 400), the source image, or the
-/// engine/encoder (30000 / HTTP 500, detail logged).
+/// Why a render failed: the caller's commands (a 30001 / HTTP 400), the source image, its stored
+/// file, or the engine/encoder (the last two a 30000 / HTTP 500, detail logged).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RenderError {
     #[error("{0}")]
     Commands(String),
     #[error("source image: {0}")]
     Source(String),
+    /// The catalog names a stored file that cannot be read (deleted or damaged behind the
+    /// catalog's back): the server's fault, not the caller's.
+    #[error("stored file unreadable: {0}")]
+    Unreadable(String),
     #[error("render failed: {0}")]
     Internal(String),
 }
@@ -149,17 +153,24 @@ fn decode_options(limits: &Limits, shrink: u32) -> DecodeOptions {
     }
 }
 
-/// Engine steps and encode of a decoded source (pixels shared with other renders or not).
+/// Engine steps and encode of a decoded source (pixels shared with other renders or not). A
+/// plan without steps (a re-encode, such as `fmt=png-alpha`) encodes the decoded pixels as they
+/// are: no executor call and no copy of shared pixels.
 async fn finish(
     engine: &dyn Executor,
     plan: &Plan,
     img: Arc<Image>,
 ) -> Result<Rendered, RenderError> {
     let steps = plan.steps_for_input(img.width, img.height);
-    let out = engine
-        .run_shared(img, steps)
-        .await
-        .map_err(|e| RenderError::Internal(e.to_string()))?;
+    let out = if steps.is_empty() {
+        img
+    } else {
+        let out = engine
+            .run_shared(img, steps)
+            .await
+            .map_err(|e| RenderError::Internal(e.to_string()))?;
+        Arc::new(out)
+    };
     let enc = plan
         .encode
         .clone()

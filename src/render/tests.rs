@@ -116,3 +116,37 @@ async fn a_catalog_size_that_disagrees_with_the_file_never_uses_other_pixels() {
     );
     assert_eq!(s.free_slots, 1);
 }
+
+/// An executor that refuses every plan it is given.
+struct Refusing;
+
+#[async_trait::async_trait]
+impl Executor for Refusing {
+    fn describe(&self) -> String {
+        "refusing".into()
+    }
+    async fn run(
+        &self,
+        _: Image,
+        _: Vec<crate::engine::Step>,
+    ) -> Result<Image, crate::engine::EngineError> {
+        Err(crate::engine::EngineError::Gpu(
+            "the engine was called".into(),
+        ))
+    }
+}
+
+/// A plan without steps encodes the decoded pixels as they are (no engine call, no copy of
+/// pixels that other renders share); a plan with steps does reach the engine.
+#[tokio::test]
+async fn a_re_encode_skips_the_engine() {
+    let limits = Limits::copy_image(100_000_000);
+    let cmds = |m: &str| modifier::parse(m).unwrap();
+    let r = render(&Refusing, jpeg(), &cmds("fmt=png-alpha"), &limits)
+        .await
+        .unwrap();
+    assert_eq!((r.meta.width, r.meta.height), (640, 480));
+    assert_eq!(r.format, Format::PngAlpha);
+    let e = render(&Refusing, jpeg(), &cmds("wid=60&fmt=png"), &limits).await;
+    assert!(matches!(e, Err(RenderError::Internal(m)) if m.contains("engine was called")));
+}

@@ -312,6 +312,21 @@ impl TestApp {
     pub fn blob_files(&self) -> usize {
         walk(&self.dir.path().join("blobs"))
     }
+
+    /// Deletes every stored blob file behind the catalog's back (a damaged data directory).
+    pub fn delete_blob_files(&self) {
+        fn rm(p: &std::path::Path) {
+            for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    rm(&path);
+                } else {
+                    std::fs::remove_file(&path).unwrap();
+                }
+            }
+        }
+        rm(&self.dir.path().join("blobs"));
+    }
 }
 
 /// Sends one request through a fresh router over `st`.
