@@ -732,17 +732,18 @@ fn executor_trait_runs_on_tokio() {
         .worker_threads(2)
         .build()
         .expect("runtime");
-    let (gpu_out, cpu_out) = rt.block_on(async {
+    let shared = std::sync::Arc::new(img.clone());
+    let (gpu_out, cpu_out, from_shared) = rt.block_on(async {
         let a = g.run(img.clone(), steps.clone());
         let b = CpuExecutor.run(img.clone(), steps.clone());
-        (a.await, b.await)
+        let c = g.run_shared(shared.clone(), steps.clone());
+        (a.await, b.await, c.await)
     });
-    check(
-        "executor-trait",
-        &gpu_out.expect("gpu"),
-        &cpu_out.expect("cpu"),
-        UNDERLAY,
-    );
+    let gpu_out = gpu_out.expect("gpu");
+    check("executor-trait", &gpu_out, &cpu_out.expect("cpu"), UNDERLAY);
+    // Shared pixels (another holder keeps them) are uploaded as they are and left untouched.
+    assert_eq!(from_shared.expect("gpu from shared pixels"), gpu_out);
+    assert_eq!(*shared, img);
     // Zero-area images and empty plans never reach the device.
     let empty = Step::Affine {
         m: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0],

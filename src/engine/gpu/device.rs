@@ -10,6 +10,7 @@ use super::GpuTimings;
 use crate::engine::{EngineError, Image};
 use std::num::NonZeroU64;
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
@@ -23,7 +24,8 @@ const POOL_IDLE_BYTES: u64 = 1 << 30;
 pub type Reply = Result<(Image, Option<GpuTimings>), EngineError>;
 
 pub struct Job {
-    pub input: Image,
+    /// Read only for the upload: pixels that other renders share are not copied first.
+    pub input: Arc<Image>,
     pub program: Program,
     pub timed: bool,
     pub reply: oneshot::Sender<Reply>,

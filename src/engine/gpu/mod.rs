@@ -18,7 +18,7 @@ mod resample;
 pub mod shaders;
 
 use super::{EngineError, Executor, Image, Step};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -97,7 +97,7 @@ impl GpuExecutor {
 
     fn submit(
         &self,
-        img: Image,
+        img: Arc<Image>,
         steps: &[Step],
         timed: bool,
     ) -> Result<oneshot::Receiver<device::Reply>, EngineError> {
@@ -120,7 +120,7 @@ impl GpuExecutor {
         if let Some(done) = trivial(&img, steps) {
             return done;
         }
-        let rx = self.submit(img, steps, false)?;
+        let rx = self.submit(Arc::new(img), steps, false)?;
         Ok(rx.blocking_recv().map_err(|_| stopped())??.0)
     }
 
@@ -131,7 +131,7 @@ impl GpuExecutor {
         img: Image,
         steps: &[Step],
     ) -> Result<(Image, GpuTimings), EngineError> {
-        let rx = self.submit(img, steps, true)?;
+        let rx = self.submit(Arc::new(img), steps, true)?;
         let (img, t) = rx.blocking_recv().map_err(|_| stopped())??;
         Ok((img, t.unwrap_or_default()))
     }
@@ -162,6 +162,11 @@ impl Executor for GpuExecutor {
     }
 
     async fn run(&self, img: Image, steps: Vec<Step>) -> Result<Image, EngineError> {
+        self.run_shared(Arc::new(img), steps).await
+    }
+
+    /// Uploads straight from the shared pixels: no copy of a decode that other renders share.
+    async fn run_shared(&self, img: Arc<Image>, steps: Vec<Step>) -> Result<Image, EngineError> {
         if let Some(done) = trivial(&img, &steps) {
             return done;
         }
