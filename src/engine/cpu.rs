@@ -5,6 +5,7 @@
 //! `pub fn` carries the registry name of its WGSL kernel (`resample` = `resize_h` +
 //! `resize_v`).
 
+use super::cpu_turn::{remap, IndexMap};
 use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
 use fast_image_resize as fr;
 use rayon::prelude::*;
@@ -199,6 +200,21 @@ fn unpremul(p: Px) -> [u8; 4] {
 
 /// `affine`: output pixel centre p maps to input point m·p (see `Step::Affine`).
 pub fn affine(
+    img: &Image,
+    m: &[f64; 6],
+    width: u32,
+    height: u32,
+    fill: Rgba,
+    sampling: Sampling,
+) -> Image {
+    if let (Sampling::Nearest, Some(map)) = (sampling, IndexMap::of(m)) {
+        return remap(img, map, width, height, fill);
+    }
+    affine_per_pixel(img, m, width, height, fill, sampling)
+}
+
+/// `affine` evaluated pixel by pixel, whatever the matrix (the reference of the fast path).
+pub(crate) fn affine_per_pixel(
     img: &Image,
     m: &[f64; 6],
     width: u32,

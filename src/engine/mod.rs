@@ -10,6 +10,7 @@
 
 pub mod cpu;
 pub mod cpu_filter;
+pub mod cpu_turn;
 pub mod filter;
 pub mod gpu;
 pub mod select;
