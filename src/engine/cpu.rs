@@ -97,7 +97,10 @@ fn reading_step(img: &Image, s: &Step) -> Result<Image, EngineError> {
             height,
             fill,
             sampling,
-        } => Ok(affine(img, m, *width, *height, *fill, *sampling)),
+        } => Ok(match (sampling, IndexMap::of(m)) {
+            (Sampling::Nearest, Some(map)) => remap(img, map, *width, *height, *fill),
+            _ => affine(img, m, *width, *height, *fill, *sampling),
+        }),
         other => run_step(img.clone(), other),
     }
 }
@@ -200,21 +203,6 @@ fn unpremul(p: Px) -> [u8; 4] {
 
 /// `affine`: output pixel centre p maps to input point m·p (see `Step::Affine`).
 pub fn affine(
-    img: &Image,
-    m: &[f64; 6],
-    width: u32,
-    height: u32,
-    fill: Rgba,
-    sampling: Sampling,
-) -> Image {
-    if let (Sampling::Nearest, Some(map)) = (sampling, IndexMap::of(m)) {
-        return remap(img, map, width, height, fill);
-    }
-    affine_per_pixel(img, m, width, height, fill, sampling)
-}
-
-/// `affine` evaluated pixel by pixel, whatever the matrix (the reference of the fast path).
-pub(crate) fn affine_per_pixel(
     img: &Image,
     m: &[f64; 6],
     width: u32,

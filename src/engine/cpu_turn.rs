@@ -1,10 +1,11 @@
-//! CPU fast path of `Step::Affine` (`cpu::affine`) for the matrices the planner emits for quarter
-//! turns, flips and placements: nearest sampling with every coefficient -1, 0 or 1 and
-//! translations in halves of a pixel. Then every output pixel maps to one whole input pixel
-//! (or the fill), exactly as the general per-pixel evaluation floors it, so the result is the
-//! same bytes (the GPU twin, `shaders/affine.wgsl`, is unchanged). The copy runs in 64×64
-//! tiles, so a quarter turn reads its source columns a cache line at a time instead of one
-//! pixel per row: about half the general path's time on a 1200×1600 turn.
+//! CPU fast path of `Step::Affine` (the executor's `reading_step` takes it in place of
+//! `cpu::affine`, which evaluates every pixel and stays the reference) for the matrices the
+//! planner emits for quarter turns, flips and placements: nearest sampling with every
+//! coefficient -1, 0 or 1 and translations in halves of a pixel. Then every output pixel maps
+//! to one whole input pixel (or the fill), exactly as the per-pixel evaluation floors it, so
+//! the result is the same bytes (the GPU twin, `shaders/affine.wgsl`, is unchanged). The copy
+//! runs in 64×64 tiles, so a quarter turn reads its source columns a cache line at a time
+//! instead of one pixel per row: about half the per-pixel path's time on a 1200×1600 turn.
 
 use super::{Image, Rgba};
 use rayon::prelude::*;
@@ -92,7 +93,7 @@ pub fn remap(img: &Image, map: IndexMap, width: u32, height: u32, fill: Rgba) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::cpu::{affine, affine_per_pixel};
+    use crate::engine::cpu::affine;
     use crate::engine::Sampling;
 
     /// Distinct pixels, so any misplaced read shows.
@@ -133,8 +134,8 @@ mod tests {
             ] {
                 let m = [a, b, tx, c, d, ty];
                 for (w, h) in [(131, 67), (67, 131), (150, 140)] {
-                    let fast = affine(&img, &m, w, h, fill, Sampling::Nearest);
-                    let slow = affine_per_pixel(&img, &m, w, h, fill, Sampling::Nearest);
+                    let fast = remap(&img, IndexMap::of(&m).unwrap(), w, h, fill);
+                    let slow = affine(&img, &m, w, h, fill, Sampling::Nearest);
                     assert_eq!(fast, slow, "{m:?} to {w}x{h}");
                 }
             }
