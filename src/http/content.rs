@@ -4,9 +4,9 @@
 //! image by the Image Serving rules: the record's Modifier, then the request's commands, then its
 //! PostModifier (is-catalog.md §4.2), with the `DefaultPix`/`MaxPix` limits; a bad command is a
 //! 400 with a plain-text reason, never an image and never a 500; a record whose stored file
-//! cannot be read is a 500 that says so. `{company}` is the
-//! company's root folder name (as in `ipsImageUrl`) or its exact name. Like Scene7's public
-//! Image Server these URLs need no credentials; trashed assets are 404.
+//! cannot be read is a 500 that says so. `{company}` is the company's root folder name (as in
+//! `ipsImageUrl`) or its exact name. Like Scene7's public Image Server these URLs need no
+//! credentials; trashed assets are 404.
 
 use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
