@@ -12,9 +12,11 @@
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
+use super::jpeg_scans;
 use super::{orient, CodecError};
 use crate::engine::Image;
-use jpeg_decoder::{Decoder, PixelFormat};
+use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
+use std::borrow::Cow;
 use zune_jpeg::zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
 
 /// Most scans accepted in a JPEG (libjpeg-turbo's suggested scan limit; progressive encoders
@@ -52,25 +54,23 @@ pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u3
         ));
     }
     let (w, ht) = h.stored_size();
-    let mut d = Decoder::new(bytes);
-    d.read_info().map_err(CodecError::corrupt)?;
+    // The progressive scans a scaled decode reads; declared before the decoder that borrows it.
+    let cut;
+    let mut d = decoder(bytes, w, ht)?;
     let info = d.info().ok_or_else(|| CodecError::corrupt("no frame"))?;
     check_scans(bytes)?;
-    // Only the coefficient and output buffers of this image size may be allocated.
-    d.set_max_decoding_buffer_size(buffer_limit(w, ht));
     let fast_path =
         shrink == 1 && matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
     if fast_path {
         return Ok((decode_zune(bytes, w, ht)?, 1));
     }
-    let mut scale = 1;
-    if shrink > 1 {
-        let req = |v: u32| v.div_ceil(shrink).clamp(1, u16::MAX as u32) as u16;
-        let (sw, _) = d.scale(req(w), req(ht)).map_err(CodecError::corrupt)?;
-        scale = [8, 4, 2, 1]
-            .into_iter()
-            .find(|s| w.div_ceil(*s) == sw as u32)
-            .unwrap_or(1);
+    let scale = set_scale(&mut d, w, ht, shrink)?;
+    if scale > 1 && info.coding_process == CodingProcess::DctProgressive {
+        cut = jpeg_scans::needed_scans(bytes, (8 / scale) as usize);
+        if let Cow::Owned(fewer) = &cut {
+            d = decoder(fewer, w, ht)?;
+            set_scale(&mut d, w, ht, shrink)?;
+        }
     }
     let pixels = d.decode().map_err(CodecError::corrupt)?;
     let info = d.info().ok_or_else(|| CodecError::corrupt("no frame"))?;
@@ -98,6 +98,28 @@ pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u3
     };
     check_size(&img, ow, oh)?;
     Ok((img, scale))
+}
+
+/// A decoder past the frame header that may allocate only the buffers of a `w` x `h` image.
+fn decoder(bytes: &[u8], w: u32, h: u32) -> Result<Decoder<&[u8]>, CodecError> {
+    let mut d = Decoder::new(bytes);
+    d.read_info().map_err(CodecError::corrupt)?;
+    d.set_max_decoding_buffer_size(buffer_limit(w, h));
+    Ok(d)
+}
+
+/// Asks `d` for 1/`shrink` of `w` x `h` and returns the scale denominator it took (8, 4, 2 or
+/// 1; its reduced IDCT then outputs 8/scale pixels per block side).
+fn set_scale(d: &mut Decoder<&[u8]>, w: u32, h: u32, shrink: u32) -> Result<u32, CodecError> {
+    if shrink == 1 {
+        return Ok(1);
+    }
+    let req = |v: u32| v.div_ceil(shrink).clamp(1, u16::MAX as u32) as u16;
+    let (sw, _) = d.scale(req(w), req(h)).map_err(CodecError::corrupt)?;
+    Ok([8, 4, 2, 1]
+        .into_iter()
+        .find(|s| w.div_ceil(*s) == sw as u32)
+        .unwrap_or(1))
 }
 
 fn decode_zune(bytes: &[u8], w: u32, h: u32) -> Result<Image, CodecError> {
