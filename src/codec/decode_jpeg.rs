@@ -1,7 +1,9 @@
 //! JPEG decoding for `decode`: header and EXIF orientation from `jpeg-decoder`'s marker parser;
-//! pixels from `zune-jpeg` for full-size YCbCr/RGB/gray images (the faster full decoder) and from
-//! `jpeg-decoder` for shrink-on-load (its reduced IDCT decodes 1/2, 1/4 or 1/8 directly) and for
-//! 4-channel CMYK/YCCK images, whose raw ink values it returns (Adobe-inverted data, as
+//! pixels from `zune-jpeg` for full-size YCbCr/RGB/gray images (the faster full decoder), from
+//! `jpeg_fast` for shrink-on-load of baseline YCbCr/gray files (1/2, 1/4 or 1/8, straight to
+//! RGBA), and from `jpeg-decoder` for every other shrink-on-load (progressive files, after
+//! `jpeg_scans` cut the scans its reduced IDCT does not read; anything `jpeg_fast` declines) and
+//! for 4-channel CMYK/YCCK images, whose raw ink values it returns (Adobe-inverted data, as
 //! Photoshop and Pillow write it, and YCCK are both turned into plain CMYK; it assumes Adobe
 //! inversion for every 4-channel JPEG, like browsers do). Colour then goes to sRGB through
 //! `icc`. A JPEG whose last scan has no end-of-image marker is refused as truncated, because
@@ -12,7 +14,7 @@
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
-use super::jpeg_scans;
+use super::{jpeg_fast, jpeg_scans};
 use super::{orient, CodecError};
 use crate::engine::Image;
 use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
@@ -65,6 +67,16 @@ pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u3
         return Ok((decode_zune(bytes, w, ht)?, 1));
     }
     let scale = set_scale(&mut d, w, ht, shrink)?;
+    let plain = matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
+    if scale > 1 && plain && info.coding_process == CodingProcess::DctSequential {
+        if let Some(mut img) = jpeg_fast::decode(bytes, (8 / scale) as usize) {
+            check_size(&img, w.div_ceil(scale), ht.div_ceil(scale))?;
+            let gray = info.pixel_format == PixelFormat::L8;
+            let source = if gray { Source::Gray } else { Source::Rgb };
+            icc::to_srgb(&mut img, d.icc_profile().as_deref(), source);
+            return Ok((img, scale));
+        }
+    }
     if scale > 1 && info.coding_process == CodingProcess::DctProgressive {
         cut = jpeg_scans::needed_scans(bytes, (8 / scale) as usize);
         if let Cow::Owned(fewer) = &cut {

@@ -12,6 +12,8 @@ mod encode_jpeg;
 mod encode_tiff;
 mod encode_webp;
 mod icc;
+mod jpeg_fast;
+mod jpeg_huff;
 mod jpeg_scans;
 mod orient;
 pub mod probe;

@@ -1,0 +1,413 @@
+//! Shrink-on-load for baseline JPEGs, the common case of `decode_jpeg`: one interleaved
+//! Huffman scan of 8-bit YCbCr (4:4:4, 4:2:2, 4:2:0, 4:4:0) or grayscale, decoded straight to
+//! RGBA at 1/2, 1/4 or 1/8 size. Each block's entropy-coded data is parsed in full (`jpeg_huff`)
+//! but only the n x n low-frequency corner its reduced IDCT reads is kept; chroma is upsampled
+//! with libjpeg's "fancy" triangle filter and converted with the JFIF equations.
+//!
+//! `decode` answers `None` for anything else (progressive, arithmetic, 12-bit, CMYK, Adobe or
+//! RGB-tagged colour, several scans, more than one frame) and for anything it finds invalid
+//! (bad tables, a code that is not in its table, a scan longer than its data, a wrong restart
+//! marker): `decode_jpeg` then runs `jpeg-decoder`, the reference this module is tested
+//! against, which decodes or reports the problem as before.
+
+use super::jpeg_huff::{corner_of, AcTable, Bits, BlockCtx, Coefs, Table, DUMP};
+use crate::engine::Image;
+
+/// One component of the frame: sampling factors and table selectors.
+#[derive(Clone, Copy, Debug)]
+struct Comp {
+    id: u8,
+    h: usize,
+    v: usize,
+    tq: usize,
+    td: usize,
+    ta: usize,
+}
+
+/// What the markers before the scan say.
+#[derive(Default)]
+struct Frame {
+    width: usize,
+    height: usize,
+    comps: Vec<Comp>,
+    restart: usize,
+    dc: [Option<Table>; 4],
+    ac: [Option<AcTable>; 4],
+    /// Quantizers in zig-zag order.
+    q: [Option<[u16; 64]>; 4],
+    /// Where the entropy-coded data starts.
+    data: usize,
+}
+
+/// Decodes `bytes` at `n`/8 of its size (`n` = 1, 2 or 4), or `None` (see the module comment).
+pub(super) fn decode(bytes: &[u8], n: usize) -> Option<Image> {
+    if !matches!(n, 1 | 2 | 4) {
+        return None;
+    }
+    let f = parse(bytes)?;
+    let planes = scan(bytes, &f, n)?;
+    Some(to_rgba(&f, &planes, n))
+}
+
+/// A component's samples at the reduced size, padded to whole blocks.
+struct Plane {
+    w: usize,
+    h: usize,
+    data: Vec<u8>,
+}
+
+fn parse(b: &[u8]) -> Option<Frame> {
+    if b.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut f = Frame::default();
+    let mut i = 2;
+    loop {
+        if *b.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(i + 1)?;
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
+        let body = b.get(i + 4..(i + 2 + len).max(i + 4))?;
+        match marker {
+            0xC0 | 0xC1 => frame(&mut f, body)?,
+            0xC2..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => return None,
+            0xC4 => tables(&mut f, body)?,
+            0xDB => quant(&mut f, body)?,
+            0xDD => f.restart = u16::from_be_bytes([*body.first()?, *body.get(1)?]) as usize,
+            0xEE if body.starts_with(b"Adobe") => return None,
+            // A profile after the frame header is one `decode_jpeg` would not have read.
+            0xE2 if body.starts_with(b"ICC_PROFILE") && !f.comps.is_empty() => return None,
+            0xDA => {
+                sos(&mut f, body)?;
+                f.data = i + 2 + len;
+                return Some(f);
+            }
+            0xD8..=0xD9 | 0xD0..=0xD7 | 0x01 => return None,
+            _ => {}
+        }
+        i += 2 + len;
+    }
+}
+
+fn frame(f: &mut Frame, body: &[u8]) -> Option<()> {
+    if !f.comps.is_empty() || *body.first()? != 8 {
+        return None;
+    }
+    f.height = u16::from_be_bytes([*body.get(1)?, *body.get(2)?]) as usize;
+    f.width = u16::from_be_bytes([*body.get(3)?, *body.get(4)?]) as usize;
+    let count = *body.get(5)? as usize;
+    for c in body.get(6..6 + 3 * count)?.chunks_exact(3) {
+        let (h, v, tq) = ((c[1] >> 4) as usize, (c[1] & 15) as usize, c[2] as usize);
+        f.comps.push(Comp {
+            id: c[0],
+            h,
+            v,
+            tq,
+            td: 0,
+            ta: 0,
+        });
+    }
+    let ok = match f.comps.as_slice() {
+        [_] => true,
+        [y, cb, cr] => {
+            let rgb = [y.id, cb.id, cr.id] == *b"RGB";
+            let chroma_1x1 = [cb, cr].iter().all(|c| (c.h, c.v) == (1, 1));
+            !rgb && chroma_1x1 && (1..=2).contains(&y.h) && (1..=2).contains(&y.v)
+        }
+        _ => false,
+    };
+    let sane = f.width > 0 && f.height > 0 && f.comps.iter().all(|c| c.tq < 4);
+    (ok && sane).then_some(())
+}
+
+fn tables(f: &mut Frame, mut body: &[u8]) -> Option<()> {
+    while let Some(&tc_th) = body.first() {
+        let counts: [u8; 16] = body.get(1..17)?.try_into().ok()?;
+        let total: usize = counts.iter().map(|c| *c as usize).sum();
+        let values = body.get(17..17 + total)?;
+        let (class, id) = ((tc_th >> 4) as usize, (tc_th & 15) as usize);
+        let table = Table::new(&counts, values)?;
+        match (class, id) {
+            (0, 0..=3) => f.dc[id] = Some(table),
+            (1, 0..=3) => f.ac[id] = Some(AcTable::new(table)),
+            _ => return None,
+        }
+        body = &body[17 + total..];
+    }
+    Some(())
+}
+
+fn quant(f: &mut Frame, mut body: &[u8]) -> Option<()> {
+    while let Some(&pq_tq) = body.first() {
+        let (wide, id) = (pq_tq >> 4 == 1, (pq_tq & 15) as usize);
+        let size = if wide { 128 } else { 64 };
+        let raw = body.get(1..1 + size)?;
+        let mut q = [0u16; 64];
+        for (k, v) in q.iter_mut().enumerate() {
+            *v = if wide {
+                u16::from_be_bytes([raw[2 * k], raw[2 * k + 1]])
+            } else {
+                raw[k] as u16
+            };
+        }
+        *f.q.get_mut(id)? = Some(q);
+        body = &body[1 + size..];
+    }
+    Some(())
+}
+
+/// The start-of-scan: every frame component, in frame order, with the full spectrum.
+fn sos(f: &mut Frame, body: &[u8]) -> Option<()> {
+    let count = *body.first()? as usize;
+    if count != f.comps.len() {
+        return None;
+    }
+    for (c, sel) in f
+        .comps
+        .iter_mut()
+        .zip(body.get(1..1 + 2 * count)?.chunks_exact(2))
+    {
+        if sel[0] != c.id {
+            return None;
+        }
+        (c.td, c.ta) = ((sel[1] >> 4) as usize, (sel[1] & 15) as usize);
+    }
+    (body.get(1 + 2 * count..4 + 2 * count)? == [0, 63, 0]).then_some(())
+}
+
+/// Decodes the scan into one plane per component at the reduced size.
+fn scan(b: &[u8], f: &Frame, n: usize) -> Option<Vec<Plane>> {
+    let (hmax, vmax) = (
+        f.comps.iter().map(|c| c.h).max()?,
+        f.comps.iter().map(|c| c.v).max()?,
+    );
+    // A single component is coded block by block (non-interleaved), whatever its factors.
+    let single = f.comps.len() == 1;
+    let (mh, mv) = if single { (1, 1) } else { (hmax, vmax) };
+    let mcux = f.width.div_ceil(8 * mh);
+    let mcuy = f.height.div_ceil(8 * mv);
+    let layout: Vec<(usize, usize)> = f
+        .comps
+        .iter()
+        .map(|c| if single { (1, 1) } else { (c.h, c.v) })
+        .collect();
+    let mut planes: Vec<Plane> = layout
+        .iter()
+        .map(|&(h, v)| {
+            let (w, ht) = (mcux * h * n, mcuy * v * n);
+            Plane {
+                w,
+                h: ht,
+                data: vec![0; w * ht],
+            }
+        })
+        .collect();
+    let corner = corner_of(n);
+    let ctx: Vec<BlockCtx> = f
+        .comps
+        .iter()
+        .map(|c| {
+            Some(BlockCtx {
+                dc: f.dc[c.td].as_ref()?,
+                ac: f.ac[c.ta].as_ref()?,
+                corner: &corner,
+                q: f.q[c.tq].as_ref()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let mut bits = Bits::new(b, f.data);
+    let mut pred = vec![0i32; f.comps.len()];
+    let mut coef: Coefs = [0; DUMP + 1];
+    let total = mcux * mcuy;
+    for m in 0..total {
+        if f.restart > 0 && m > 0 && m % f.restart == 0 {
+            bits.restart(((m / f.restart - 1) % 8) as u8)?;
+            pred.fill(0);
+        }
+        let (mx, my) = (m % mcux, m / mcux);
+        for (ci, &(h, v)) in layout.iter().enumerate() {
+            for by in 0..v {
+                for bx in 0..h {
+                    bits.block(&ctx[ci], &mut pred[ci], &mut coef)?;
+                    let p = &mut planes[ci];
+                    let (x, y) = ((mx * h + bx) * n, (my * v + by) * n);
+                    idct(&coef, n, &mut p.data[y * p.w + x..], p.w);
+                }
+            }
+        }
+    }
+    if bits.overran() || !ends_with_eoi(b, &bits) {
+        return None;
+    }
+    Some(planes)
+}
+
+/// True when the marker after the scan's data is the end of the image (not another scan).
+fn ends_with_eoi(b: &[u8], bits: &Bits) -> bool {
+    let mut at = bits.pos;
+    if bits.marker.is_none() {
+        // Padding bits were left; the marker follows the last data byte.
+        while b.get(at).is_some_and(|&x| x != 0xFF) {
+            at += 1;
+        }
+    }
+    while b.get(at) == Some(&0xFF) && b.get(at + 1) == Some(&0xFF) {
+        at += 1;
+    }
+    b.get(at..at + 2) == Some(&[0xFF, 0xD9])
+}
+
+const S: f32 = std::f32::consts::FRAC_1_SQRT_2 / 2.0;
+
+/// The n x n inverse DCT of the kept corner (dequantized, row-major), level-shifted and
+/// clamped, into `out` (row stride `stride`). Uses the 8-point normalisation, so each output
+/// pixel is the block's average over the area it covers, as libjpeg's reduced IDCTs do.
+fn idct(c: &Coefs, n: usize, out: &mut [u8], stride: usize) {
+    let px = |v: f32| (v + 128.5).clamp(0.0, 255.0) as u8;
+    match n {
+        1 => out[0] = px(c[0] as f32 / 8.0),
+        2 => {
+            let [a, b, cc, d] = [c[0], c[1], c[2], c[3]].map(|v| v as f32 / 8.0);
+            out[0] = px(a + b + cc + d);
+            out[1] = px(a - b + cc - d);
+            out[stride] = px(a + b - cc - d);
+            out[stride + 1] = px(a - b - cc + d);
+        }
+        _ => {
+            let mut t = [0f32; 16];
+            for r in 0..4 {
+                let row: [f32; 4] = std::array::from_fn(|u| c[r * 4 + u] as f32);
+                t[r * 4..r * 4 + 4].copy_from_slice(&idct4(row));
+            }
+            for x in 0..4 {
+                let col = idct4([t[x], t[4 + x], t[8 + x], t[12 + x]]);
+                for (y, v) in col.into_iter().enumerate() {
+                    out[y * stride + x] = px(v);
+                }
+            }
+        }
+    }
+}
+
+/// g(x) = sum over u < 4 of (c_u / 2) G(u) cos((2x + 1) u pi / 8), c_0 = 1/sqrt 2.
+#[inline]
+fn idct4(g: [f32; 4]) -> [f32; 4] {
+    const C1: f32 = 0.461_939_75; // cos(pi/8) / 2
+    const C3: f32 = 0.191_341_72; // cos(3 pi/8) / 2
+    let (e0, e1) = (S * (g[0] + g[2]), S * (g[0] - g[2]));
+    let (o0, o1) = (C1 * g[1] + C3 * g[3], C3 * g[1] - C1 * g[3]);
+    [e0 + o0, e1 + o1, e1 - o1, e0 - o0]
+}
+
+/// Upsamples chroma to the luma grid and converts to RGBA at the output size.
+fn to_rgba(f: &Frame, planes: &[Plane], n: usize) -> Image {
+    let (w, h) = ((f.width * n).div_ceil(8), (f.height * n).div_ceil(8));
+    let mut data = vec![0u8; w * h * 4];
+    let y = &planes[0];
+    if planes.len() == 1 {
+        for (row, out) in data.chunks_exact_mut(w * 4).enumerate() {
+            for (o, &l) in out.chunks_exact_mut(4).zip(&y.data[row * y.w..]) {
+                o.copy_from_slice(&[l, l, l, 255]);
+            }
+        }
+    } else {
+        let factors = (f.comps[0].h, f.comps[0].v);
+        let mut up = Upsampler::new(w, h, factors);
+        for (row, out) in data.chunks_exact_mut(w * 4).enumerate() {
+            up.fill(&planes[1], row, 0);
+            up.fill(&planes[2], row, 1);
+            let [cb, cr] = &up.out;
+            ycc_row(&y.data[row * y.w..row * y.w + w], &cb[..w], &cr[..w], out);
+        }
+    }
+    Image {
+        width: w as u32,
+        height: h as u32,
+        data,
+    }
+}
+
+/// Chroma upsampled by (`fx`, `fy`) (1 or 2) with the triangle filter: each output sample
+/// weighs its nearest chroma sample 3/4 and the next one 1/4 along each doubled axis
+/// (libjpeg's h2v1/h2v2 "fancy" upsampling). The edges of the image (`w` x `h` output), not of
+/// the padded plane, are replicated.
+struct Upsampler {
+    w: usize,
+    h: usize,
+    fx: usize,
+    fy: usize,
+    /// The vertical blend (x4) of the current chroma row.
+    blend: Vec<u16>,
+    out: [Vec<u8>; 2],
+}
+
+impl Upsampler {
+    fn new(w: usize, h: usize, (fx, fy): (usize, usize)) -> Upsampler {
+        let cols = w.div_ceil(fx);
+        Upsampler {
+            w,
+            h,
+            fx,
+            fy,
+            blend: vec![0; cols + 2],
+            out: [vec![0; w + 1], vec![0; w + 1]],
+        }
+    }
+
+    /// Output row `row` of plane `p` into `out[slot]`.
+    fn fill(&mut self, p: &Plane, row: usize, slot: usize) {
+        let cols = self.w.div_ceil(self.fx).min(p.w);
+        let (r0, r1) = neighbour(row, self.fy, self.h.div_ceil(self.fy).min(p.h));
+        let (a, b) = (&p.data[r0 * p.w..][..cols], &p.data[r1 * p.w..][..cols]);
+        // blend[1..=cols] holds the columns, with the edge columns replicated around them.
+        for (d, (&x, &y)) in self.blend[1..=cols].iter_mut().zip(a.iter().zip(b)) {
+            *d = 3 * x as u16 + y as u16;
+        }
+        (self.blend[0], self.blend[cols + 1]) = (self.blend[1], self.blend[cols]);
+        let out = &mut self.out[slot];
+        if self.fx == 1 {
+            for (o, &v) in out.iter_mut().zip(&self.blend[1..=cols]) {
+                *o = ((v + 2) >> 2) as u8;
+            }
+        } else {
+            for (pair, win) in out.chunks_exact_mut(2).zip(self.blend.windows(3)) {
+                let (l, c, r) = (win[0], 3 * win[1], win[2]);
+                pair[0] = ((c + l + 8) >> 4) as u8;
+                pair[1] = ((c + r + 8) >> 4) as u8;
+            }
+        }
+    }
+}
+
+/// The nearest sample of output index `i` upsampled by `f` (1 or 2) and the next nearest, in
+/// a dimension of `len` samples.
+fn neighbour(i: usize, f: usize, len: usize) -> (usize, usize) {
+    let c = (i / f).min(len - 1);
+    let other = match (f, i % 2) {
+        (1, _) => c,
+        (_, 0) => c.saturating_sub(1),
+        _ => (c + 1).min(len - 1),
+    };
+    (c, other)
+}
+
+/// JFIF YCbCr to RGBA (16-bit fixed point).
+fn ycc_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    let clamp = |v: i32| v.clamp(0, 255) as u8;
+    for (((o, &l), &b), &r) in out.chunks_exact_mut(4).zip(y).zip(cb).zip(cr) {
+        let (l, b, r) = ((l as i32) << 16, b as i32 - 128, r as i32 - 128);
+        let red = (l + 91_881 * r + 32_768) >> 16;
+        let green = (l - 22_554 * b - 46_802 * r + 32_768) >> 16;
+        let blue = (l + 116_130 * b + 32_768) >> 16;
+        o.copy_from_slice(&[clamp(red), clamp(green), clamp(blue), 255]);
+    }
+}
+
+#[cfg(test)]
+#[path = "jpeg_fast_tests.rs"]
+mod tests;
