@@ -8,6 +8,7 @@
 use super::{decode_jpeg, decode_other, orient, CodecError};
 use crate::engine::Image;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Formats ipsd reads (the ones `probe` accepts on upload).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +125,7 @@ pub fn header(bytes: &[u8]) -> Result<Header, CodecError> {
 
 /// Decodes `bytes` to RGBA8 sRGB as displayed. Refuses over-limit images before decoding.
 pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError> {
+    let _running = Running::enter();
     guard(|| {
         let header = read_header(bytes)?;
         check_limit(&header, opts.max_pixels)?;
@@ -138,6 +140,31 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError>
             shrink,
         })
     })
+}
+
+/// Decodes running in this process: a decode may use a second core only when it runs alone
+/// (`jpeg_mcu`'s two-halves scan); otherwise the cores already have decodes to do.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one running decode while it lives.
+pub(super) struct Running;
+
+impl Running {
+    pub(super) fn enter() -> Running {
+        RUNNING.fetch_add(1, Ordering::Relaxed);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// True when no other decode runs now.
+pub(super) fn runs_alone() -> bool {
+    RUNNING.load(Ordering::Relaxed) <= 1
 }
 
 fn read_header(bytes: &[u8]) -> Result<Header, CodecError> {

@@ -10,33 +10,34 @@
 //! marker): `decode_jpeg` then runs `jpeg-decoder`, the reference this module is tested
 //! against, which decodes or reports the problem as before.
 
-use super::jpeg_huff::{corner_of, AcTable, Bits, BlockCtx, Coefs, Table, DUMP};
+use super::jpeg_huff::{AcTable, Table};
+use super::jpeg_mcu::{self, Layout};
 use crate::engine::Image;
 
 /// One component of the frame: sampling factors and table selectors.
 #[derive(Clone, Copy, Debug)]
-struct Comp {
+pub(super) struct Comp {
     id: u8,
-    h: usize,
-    v: usize,
-    tq: usize,
-    td: usize,
-    ta: usize,
+    pub h: usize,
+    pub v: usize,
+    pub tq: usize,
+    pub td: usize,
+    pub ta: usize,
 }
 
 /// What the markers before the scan say.
 #[derive(Default)]
-struct Frame {
-    width: usize,
-    height: usize,
-    comps: Vec<Comp>,
-    restart: usize,
-    dc: [Option<Table>; 4],
-    ac: [Option<AcTable>; 4],
+pub(super) struct Frame {
+    pub width: usize,
+    pub height: usize,
+    pub comps: Vec<Comp>,
+    pub restart: usize,
+    pub dc: [Option<Table>; 4],
+    pub ac: [Option<AcTable>; 4],
     /// Quantizers in zig-zag order.
-    q: [Option<[u16; 64]>; 4],
+    pub q: [Option<[u16; 64]>; 4],
     /// Where the entropy-coded data starts.
-    data: usize,
+    pub data: usize,
 }
 
 /// Decodes `bytes` at `n`/8 of its size (`n` = 1, 2 or 4), or `None` (see the module comment).
@@ -45,15 +46,17 @@ pub(super) fn decode(bytes: &[u8], n: usize) -> Option<Image> {
         return None;
     }
     let f = parse(bytes)?;
-    let planes = scan(bytes, &f, n)?;
+    let lay = Layout::new(&f, n)?;
+    let split = jpeg_mcu::worth_splitting(&f, &lay);
+    let planes = jpeg_mcu::scan(bytes, &f, &lay, split)?;
     Some(to_rgba(&f, &planes, n))
 }
 
 /// A component's samples at the reduced size, padded to whole blocks.
-struct Plane {
-    w: usize,
-    h: usize,
-    data: Vec<u8>,
+pub(super) struct Plane {
+    pub w: usize,
+    pub h: usize,
+    pub data: Vec<u8>,
 }
 
 fn parse(b: &[u8]) -> Option<Frame> {
@@ -178,130 +181,6 @@ fn sos(f: &mut Frame, body: &[u8]) -> Option<()> {
         (c.td, c.ta) = ((sel[1] >> 4) as usize, (sel[1] & 15) as usize);
     }
     (body.get(1 + 2 * count..4 + 2 * count)? == [0, 63, 0]).then_some(())
-}
-
-/// Decodes the scan into one plane per component at the reduced size.
-fn scan(b: &[u8], f: &Frame, n: usize) -> Option<Vec<Plane>> {
-    let (hmax, vmax) = (
-        f.comps.iter().map(|c| c.h).max()?,
-        f.comps.iter().map(|c| c.v).max()?,
-    );
-    // A single component is coded block by block (non-interleaved), whatever its factors.
-    let single = f.comps.len() == 1;
-    let (mh, mv) = if single { (1, 1) } else { (hmax, vmax) };
-    let mcux = f.width.div_ceil(8 * mh);
-    let mcuy = f.height.div_ceil(8 * mv);
-    let layout: Vec<(usize, usize)> = f
-        .comps
-        .iter()
-        .map(|c| if single { (1, 1) } else { (c.h, c.v) })
-        .collect();
-    let mut planes: Vec<Plane> = layout
-        .iter()
-        .map(|&(h, v)| {
-            let (w, ht) = (mcux * h * n, mcuy * v * n);
-            Plane {
-                w,
-                h: ht,
-                data: vec![0; w * ht],
-            }
-        })
-        .collect();
-    let corner = corner_of(n);
-    let ctx: Vec<BlockCtx> = f
-        .comps
-        .iter()
-        .map(|c| {
-            Some(BlockCtx {
-                dc: f.dc[c.td].as_ref()?,
-                ac: f.ac[c.ta].as_ref()?,
-                corner: &corner,
-                q: f.q[c.tq].as_ref()?,
-            })
-        })
-        .collect::<Option<_>>()?;
-    let mut bits = Bits::new(b, f.data);
-    let mut pred = vec![0i32; f.comps.len()];
-    let mut coef: Coefs = [0; DUMP + 1];
-    let total = mcux * mcuy;
-    for m in 0..total {
-        if f.restart > 0 && m > 0 && m % f.restart == 0 {
-            bits.restart(((m / f.restart - 1) % 8) as u8)?;
-            pred.fill(0);
-        }
-        let (mx, my) = (m % mcux, m / mcux);
-        for (ci, &(h, v)) in layout.iter().enumerate() {
-            for by in 0..v {
-                for bx in 0..h {
-                    bits.block(&ctx[ci], &mut pred[ci], &mut coef)?;
-                    let p = &mut planes[ci];
-                    let (x, y) = ((mx * h + bx) * n, (my * v + by) * n);
-                    idct(&coef, n, &mut p.data[y * p.w + x..], p.w);
-                }
-            }
-        }
-    }
-    if bits.overran() || !ends_with_eoi(b, &bits) {
-        return None;
-    }
-    Some(planes)
-}
-
-/// True when the marker after the scan's data is the end of the image (not another scan).
-fn ends_with_eoi(b: &[u8], bits: &Bits) -> bool {
-    let mut at = bits.pos;
-    if bits.marker.is_none() {
-        // Padding bits were left; the marker follows the last data byte.
-        while b.get(at).is_some_and(|&x| x != 0xFF) {
-            at += 1;
-        }
-    }
-    while b.get(at) == Some(&0xFF) && b.get(at + 1) == Some(&0xFF) {
-        at += 1;
-    }
-    b.get(at..at + 2) == Some(&[0xFF, 0xD9])
-}
-
-const S: f32 = std::f32::consts::FRAC_1_SQRT_2 / 2.0;
-
-/// The n x n inverse DCT of the kept corner (dequantized, row-major), level-shifted and
-/// clamped, into `out` (row stride `stride`). Uses the 8-point normalisation, so each output
-/// pixel is the block's average over the area it covers, as libjpeg's reduced IDCTs do.
-fn idct(c: &Coefs, n: usize, out: &mut [u8], stride: usize) {
-    let px = |v: f32| (v + 128.5).clamp(0.0, 255.0) as u8;
-    match n {
-        1 => out[0] = px(c[0] as f32 / 8.0),
-        2 => {
-            let [a, b, cc, d] = [c[0], c[1], c[2], c[3]].map(|v| v as f32 / 8.0);
-            out[0] = px(a + b + cc + d);
-            out[1] = px(a - b + cc - d);
-            out[stride] = px(a + b - cc - d);
-            out[stride + 1] = px(a - b - cc + d);
-        }
-        _ => {
-            let mut t = [0f32; 16];
-            for r in 0..4 {
-                let row: [f32; 4] = std::array::from_fn(|u| c[r * 4 + u] as f32);
-                t[r * 4..r * 4 + 4].copy_from_slice(&idct4(row));
-            }
-            for x in 0..4 {
-                let col = idct4([t[x], t[4 + x], t[8 + x], t[12 + x]]);
-                for (y, v) in col.into_iter().enumerate() {
-                    out[y * stride + x] = px(v);
-                }
-            }
-        }
-    }
-}
-
-/// g(x) = sum over u < 4 of (c_u / 2) G(u) cos((2x + 1) u pi / 8), c_0 = 1/sqrt 2.
-#[inline]
-fn idct4(g: [f32; 4]) -> [f32; 4] {
-    const C1: f32 = 0.461_939_75; // cos(pi/8) / 2
-    const C3: f32 = 0.191_341_72; // cos(3 pi/8) / 2
-    let (e0, e1) = (S * (g[0] + g[2]), S * (g[0] - g[2]));
-    let (o0, o1) = (C1 * g[1] + C3 * g[3], C3 * g[1] - C1 * g[3]);
-    [e0 + o0, e1 + o1, e1 - o1, e0 - o0]
 }
 
 /// Upsamples chroma to the luma grid and converts to RGBA at the output size.

@@ -3,6 +3,7 @@
 //! qualities; and the files it must leave to `jpeg-decoder`.
 
 use super::*;
+use crate::codec::jpeg_mcu::{self, Layout};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// A noisy test picture: gradients, an edge and hashed noise, so every coefficient is used.
@@ -173,4 +174,76 @@ fn short_scans_are_refused() {
     let half = sos + (b.len() - sos) / 2;
     let short = [&b[..half], &[0xFF, 0xD9]].concat();
     assert!(decode(&short, 2).is_none());
+}
+
+/// The planes of the serial and of the two-halves decode.
+fn both_ways(b: &[u8], n: usize) -> Option<(Vec<u8>, Vec<u8>)> {
+    let f = parse(b)?;
+    let lay = Layout::new(&f, n)?;
+    let flat = |p: Vec<Plane>| p.into_iter().flat_map(|p| p.data).collect::<Vec<u8>>();
+    let serial = jpeg_mcu::scan(b, &f, &lay, false).map(flat);
+    let halves = jpeg_mcu::scan(b, &f, &lay, true).map(flat);
+    assert_eq!(serial.is_some(), halves.is_some());
+    Some((serial?, halves?))
+}
+
+#[test]
+fn two_halves_decode_exactly_like_one() {
+    let adopted = || jpeg_mcu::ADOPTED.with(|a| a.get());
+    let mut runs = 0;
+    for (w, h, f, gray, q) in [
+        (640, 480, SamplingFactor::F_2_2, false, 90),
+        (301, 203, SamplingFactor::F_2_1, false, 75),
+        (512, 300, SamplingFactor::F_1_1, false, 100),
+        (400, 400, SamplingFactor::F_1_1, true, 60),
+        (96, 64, SamplingFactor::F_1_2, false, 40),
+    ] {
+        let b = encode(w, h, f, gray, 0, q);
+        for n in [1, 2, 4] {
+            let before = adopted();
+            let (serial, halves) = both_ways(&b, n).unwrap();
+            assert!(serial == halves, "{w}x{h} n={n}");
+            runs += adopted() - before;
+        }
+    }
+    // Every one of them found the second half's MCUs (none fell back to a serial decode).
+    assert_eq!(runs, 15);
+}
+
+#[test]
+fn damaged_files_decode_the_same_in_halves() {
+    let b = encode(200, 150, SamplingFactor::F_2_2, false, 0, 85);
+    let mut x = 0x9e37_79b9u32;
+    for _ in 0..300 {
+        let mut d = b.clone();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let at = 700 + x as usize % (d.len() - 700);
+        d[at] = (x >> 8) as u8;
+        // Both refuse, or both decode to the same planes.
+        if let Some((serial, halves)) = both_ways(&d, 2) {
+            assert!(serial == halves, "byte {at}");
+        }
+    }
+}
+
+#[test]
+fn a_second_core_only_for_a_lone_decode() {
+    let b = encode(640, 480, SamplingFactor::F_2_2, false, 0, 90);
+    let f = parse(&b).unwrap();
+    let lay = Layout::new(&f, 2).unwrap();
+    // 40 x 30 MCUs: over the minimum; fewer MCUs or restart markers keep a scan serial.
+    assert!(jpeg_mcu::splittable(&f, &lay));
+    let small = parse(&encode(64, 48, SamplingFactor::F_2_2, false, 0, 90)).unwrap();
+    assert!(!jpeg_mcu::splittable(
+        &small,
+        &Layout::new(&small, 2).unwrap()
+    ));
+    let restarts = parse(&encode(640, 480, SamplingFactor::F_2_2, false, 4, 90)).unwrap();
+    assert!(!jpeg_mcu::splittable(&restarts, &lay));
+    // So does another decode running (here: one more counted).
+    let _other = crate::codec::decode::Running::enter();
+    let _this = crate::codec::decode::Running::enter();
+    assert!(!jpeg_mcu::worth_splitting(&f, &lay));
 }

@@ -100,10 +100,17 @@ pub(super) struct Bits<'a> {
     pub marker: Option<u8>,
     /// Zero bits supplied after a marker or the end of the data.
     fed: u32,
+    /// Data bits loaded into `acc` so far, counted from the start of the scan's data.
+    loaded: u64,
 }
 
 impl<'a> Bits<'a> {
     pub fn new(data: &'a [u8], pos: usize) -> Bits<'a> {
+        Bits::at(data, pos, 0)
+    }
+
+    /// A reader from byte `pos`, which is `origin` data bits (stuffing removed) into the scan.
+    pub fn at(data: &'a [u8], pos: usize, origin: u64) -> Bits<'a> {
         Bits {
             data,
             pos,
@@ -111,7 +118,14 @@ impl<'a> Bits<'a> {
             n: 0,
             marker: None,
             fed: 0,
+            loaded: origin,
         }
+    }
+
+    /// Data bits read so far (the position of the next unread bit), counted from the start of
+    /// the scan's data.
+    pub fn consumed(&self) -> u64 {
+        self.loaded - self.n as u64
     }
 
     /// Tops the buffer up to more than 32 bits.
@@ -127,6 +141,7 @@ impl<'a> Bits<'a> {
                 if y.wrapping_sub(0x0101_0101) & !y & 0x8080_8080 == 0 {
                     self.acc |= (x as u64) << (32 - self.n);
                     self.n += 32;
+                    self.loaded += 32;
                     self.pos += 4;
                     return;
                 }
@@ -136,6 +151,7 @@ impl<'a> Bits<'a> {
             let b = self.next_byte();
             self.acc |= (b as u64) << (56 - self.n);
             self.n += 8;
+            self.loaded += 8;
         }
     }
 
@@ -145,7 +161,8 @@ impl<'a> Bits<'a> {
             return 0;
         }
         let Some(&b) = self.data.get(self.pos) else {
-            self.marker = Some(0xD9);
+            // Not a real marker (FF 00 is never one): the data ended without one.
+            self.marker = Some(0);
             self.fed += 8;
             return 0;
         };
@@ -164,7 +181,7 @@ impl<'a> Bits<'a> {
             }
             m => {
                 // The marker stays in the data: `pos` points at its FF.
-                self.marker = Some(m.copied().unwrap_or(0xD9));
+                self.marker = Some(m.copied().unwrap_or(0));
                 self.fed += 8;
                 0
             }
@@ -231,10 +248,28 @@ impl<'a> Bits<'a> {
         Some(())
     }
 
+    /// Drops one bit (a guess that failed tries again one bit later).
+    pub fn skip_bit(&mut self) {
+        self.refill();
+        self.take(1);
+    }
+
     /// True when decoding read into the zero bits supplied after the data ended: the scan is
     /// longer than its data.
     pub fn overran(&self) -> bool {
         self.fed > self.n
+    }
+
+    /// True when the scan used exactly its data: fewer than 8 data bits left unread (the last
+    /// byte's padding), then the end-of-image marker.
+    pub fn at_end(&mut self) -> bool {
+        if self.overran() || self.n - self.fed >= 8 {
+            return false;
+        }
+        if self.marker.is_none() {
+            self.next_byte();
+        }
+        self.marker == Some(0xD9)
     }
 }
 

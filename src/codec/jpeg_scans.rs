@@ -119,7 +119,7 @@ fn next_marker(b: &[u8], mut i: usize) -> Option<(usize, u8)> {
 
 /// Where the entropy-coded data that starts at `i` ends: the first marker other than a stuffed
 /// zero or a restart marker (or the end of the file).
-fn entropy_end(b: &[u8], i: usize) -> usize {
+pub(super) fn entropy_end(b: &[u8], i: usize) -> usize {
     let mut at = i;
     while let Some(p) = memchr::memchr(0xFF, &b[at..]) {
         let ff = at + p;

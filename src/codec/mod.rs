@@ -14,6 +14,7 @@ mod encode_webp;
 mod icc;
 mod jpeg_fast;
 mod jpeg_huff;
+mod jpeg_mcu;
 mod jpeg_scans;
 mod orient;
 pub mod probe;
