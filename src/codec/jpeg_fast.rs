@@ -147,7 +147,12 @@ fn tables(f: &mut Frame, mut body: &[u8]) -> Option<()> {
 
 fn quant(f: &mut Frame, mut body: &[u8]) -> Option<()> {
     while let Some(&pq_tq) = body.first() {
-        let (wide, id) = (pq_tq >> 4 == 1, (pq_tq & 15) as usize);
+        let id = (pq_tq & 15) as usize;
+        let wide = match pq_tq >> 4 {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
         let size = if wide { 128 } else { 64 };
         let raw = body.get(1..1 + size)?;
         let mut q = [0u16; 64];

@@ -247,3 +247,18 @@ fn a_second_core_only_for_a_lone_decode() {
     let _this = crate::codec::decode::Running::enter();
     assert!(!jpeg_mcu::worth_splitting(&f, &lay));
 }
+
+/// Table selectors and precisions out of range are declined (left to jpeg-decoder), not a panic.
+#[test]
+fn bad_selectors_are_declined() {
+    let b = encode(64, 48, SamplingFactor::F_2_2, false, 0, 90);
+    let sos = b.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    // The first component's DC/AC selector byte: FF DA, length, count, id, selectors.
+    let mut bad_table = b.clone();
+    bad_table[sos + 6] = 0x5F;
+    assert!(decode(&bad_table, 2).is_none());
+    let dqt = b.windows(2).position(|w| w == [0xFF, 0xDB]).unwrap();
+    let mut bad_precision = b.clone();
+    bad_precision[dqt + 4] = 0x20;
+    assert!(decode(&bad_precision, 2).is_none());
+}

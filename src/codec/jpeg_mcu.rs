@@ -99,10 +99,10 @@ pub(super) fn scan(b: &[u8], f: &Frame, lay: &Layout, split: bool) -> Option<Vec
         .iter()
         .map(|c| {
             Some(BlockCtx {
-                dc: f.dc[c.td].as_ref()?,
-                ac: f.ac[c.ta].as_ref()?,
+                dc: f.dc.get(c.td)?.as_ref()?,
+                ac: f.ac.get(c.ta)?.as_ref()?,
                 corner: &corner,
-                q: f.q[c.tq].as_ref()?,
+                q: f.q.get(c.tq)?.as_ref()?,
             })
         })
         .collect::<Option<_>>()?;
@@ -184,14 +184,18 @@ struct Guess {
 /// Decodes from byte `at` (`origin` data bits into the scan) as if an MCU started there, until
 /// `limit` MCUs or the end of the data. A code that does not decode means the guess is not in
 /// step yet (or the data is damaged there, which the first half will find too): it drops what
-/// it has and starts again one bit later.
+/// it has and starts again one bit later. At most `limit + RETRIES` MCUs are tried in all, so
+/// damaged or crafted data cannot make the guess cost more than about one more decode.
 fn guess(b: &[u8], at: usize, origin: u64, ctx: &[BlockCtx], lay: &Layout, limit: usize) -> Guess {
+    const RETRIES: usize = 4096;
     let mut bits = Bits::at(b, at, origin);
     let (mut g, mut pred, mut c) = (Guess::default(), [0i32; 4], [0; DUMP + 1]);
     let nn = lay.n * lay.n;
     // About half of the scan (the second half, plus the MCUs before it is in step).
     g.coefs.reserve(limit * lay.per_mcu() * nn * 9 / 16);
-    while g.preds.len() < limit && !bits.overran() {
+    let mut budget = limit + RETRIES;
+    while g.preds.len() < limit && !bits.overran() && budget > 0 {
+        budget -= 1;
         let (start, before) = (bits.consumed(), pred);
         let whole = lay.each_block(0, |ci, _, _| {
             bits.block(&ctx[ci], &mut pred[ci], &mut c)?;
