@@ -31,6 +31,10 @@ impl Table {
             let n = counts[len as usize - 1] as i32;
             delta[len as usize] = k as i32 - code;
             for _ in 0..n {
+                // More codes of this length than the length allows: not a prefix code.
+                if code >= 1 << len {
+                    return None;
+                }
                 if len <= LUT {
                     let first = (code as usize) << (LUT - len);
                     let entry = (values[k] as u16) << 8 | len as u16;
@@ -40,9 +44,6 @@ impl Table {
                 k += 1;
             }
             maxcode[len as usize] = if n > 0 { code - 1 } else { -1 };
-            if code > 1 << len {
-                return None;
-            }
             code <<= 1;
         }
         let values = values[..total].to_vec();
@@ -354,5 +355,50 @@ impl Bits<'_> {
         let at = *c.corner.get(k)? as usize;
         out[at] = v.wrapping_mul(c.q[k] as i32);
         Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_full_tables_are_refused() {
+        // Two codes of length 1 fill the code space; a third cannot exist.
+        let mut counts = [0u8; 16];
+        counts[0] = 2;
+        assert!(Table::new(&counts, &[1, 2]).is_some());
+        counts[0] = 3;
+        assert!(Table::new(&counts, &[1, 2, 3]).is_none());
+        // The same at a length past the lookup: 2 of length 1 then one of length 12.
+        counts[0] = 2;
+        counts[11] = 1;
+        assert!(Table::new(&counts, &[1, 2, 3]).is_none());
+        assert!(Table::new(&[0; 16], &[]).is_none());
+    }
+
+    #[test]
+    fn codes_decode_to_their_symbols() {
+        // Lengths 2, 2, 3, 3, 12: 00, 01, 100, 101, 110000000000.
+        let mut counts = [0u8; 16];
+        (counts[1], counts[2], counts[11]) = (2, 2, 1);
+        let t = Table::new(&counts, &[10, 11, 12, 13, 14]).unwrap();
+        // 01 100 110000000000 00 then padding ones.
+        let data = [
+            0b0110_0110,
+            0b0000_0000,
+            0b0000_0111,
+            0xFF,
+            0x00,
+            0xFF,
+            0xD9,
+        ];
+        let mut bits = Bits::new(&data, 0);
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            bits.refill();
+            got.push(bits.symbol(&t).unwrap());
+        }
+        assert_eq!(got, [11, 12, 14, 10]);
     }
 }
