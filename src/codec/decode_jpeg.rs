@@ -61,13 +61,11 @@ pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u3
     let mut d = decoder(bytes, w, ht)?;
     let info = d.info().ok_or_else(|| CodecError::corrupt("no frame"))?;
     check_scans(bytes)?;
-    let fast_path =
-        shrink == 1 && matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
-    if fast_path {
+    let plain = matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
+    if shrink == 1 && plain {
         return Ok((decode_zune(bytes, w, ht)?, 1));
     }
     let scale = set_scale(&mut d, w, ht, shrink)?;
-    let plain = matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8);
     if scale > 1 && plain && info.coding_process == CodingProcess::DctSequential {
         if let Some(mut img) = jpeg_fast::decode(bytes, (8 / scale) as usize) {
             check_size(&img, w.div_ceil(scale), ht.div_ceil(scale))?;
