@@ -143,7 +143,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError>
 }
 
 /// Decodes running in this process: a decode may use a second core only when it runs alone
-/// (`jpeg_mcu`'s two-halves scan); otherwise the cores already have decodes to do.
+/// (`jpeg_mcu`'s two-halves scan, `png_split`); otherwise the cores already have decodes to do.
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts one running decode while it lives.
@@ -165,6 +165,13 @@ impl Drop for Running {
 /// True when no other decode runs now.
 pub(super) fn runs_alone() -> bool {
     RUNNING.load(Ordering::Relaxed) <= 1
+}
+
+/// True when this decode may take a second core: there is one, and no other decode runs.
+pub(super) fn spare_core() -> bool {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    cores > 1 && runs_alone()
 }
 
 fn read_header(bytes: &[u8]) -> Result<Header, CodecError> {

@@ -134,9 +134,7 @@ pub(super) fn scan(b: &[u8], f: &Frame, lay: &Layout, split: bool) -> Option<Vec
 /// more than one core, and no other decode running (the halves cost about 5 % more CPU than
 /// one pass, so they pay only where a core would otherwise idle).
 pub(super) fn worth_splitting(f: &Frame, lay: &Layout) -> bool {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    splittable(f, lay) && cores > 1 && decode::runs_alone()
+    splittable(f, lay) && decode::spare_core()
 }
 
 /// The scan's own conditions for the two-halves decode.

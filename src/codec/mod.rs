@@ -12,11 +12,15 @@ mod encode_jpeg;
 mod encode_tiff;
 mod encode_webp;
 mod icc;
+mod inflate;
+mod inflate_out;
+mod inflate_split;
 mod jpeg_fast;
 mod jpeg_huff;
 mod jpeg_mcu;
 mod jpeg_scans;
 mod orient;
+mod png_split;
 pub mod probe;
 
 pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};

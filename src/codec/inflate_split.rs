@@ -1,0 +1,237 @@
+//! One zlib stream inflated on two cores, for `png_split` (a big PNG decoded while nothing else
+//! decodes). DEFLATE cannot be entered mid-stream by design; this is the way parallel gzip
+//! decoders (pugz, rapidgzip) do it anyway, checked so that the result is exactly the serial
+//! decode's:
+//!
+//! - The second half starts near the middle of the data. It looks there for a dynamic block
+//!   header that decodes a whole block and is followed by another header; failing that (a
+//!   stream of one big block, as fdeflate writes), it guesses that the first block's codes
+//!   still apply and decodes as if a symbol started at the middle, one bit later after a code
+//!   that does not decode. It records where each of its first symbols started.
+//! - Until it is sure of its footing it cannot trust its own output, nor does it know the 32 KiB
+//!   before its start: it writes `inflate_out::Refs` (literals, and for matches the position
+//!   copied from), and switches to plain bytes once its last 32 KiB depend on neither.
+//! - The first half decodes from the start up to the middle, then on, symbol by symbol, until
+//!   it stands where the second half recorded a symbol (or header) start with the same block
+//!   codes. From there on both decode the same symbols from the same bits, so the second half's
+//!   output is the rest of the stream, once its references are resolved against the first
+//!   half's bytes. If they never meet, the first half decodes the rest itself.
+
+use super::inflate::{Bad, Event, Inflate};
+use super::inflate_out::{Bytes, Out, Refs, WINDOW};
+
+/// Symbol starts the second half records (where the halves may meet).
+const RECORD: usize = 4096;
+/// Bit positions the second half may try before it is in step (bad codes), beyond `RECORD`.
+const RETRIES: usize = 4096;
+/// How far past the middle block headers are looked for, in bytes.
+const SEARCH: usize = 64 << 10;
+/// Most output the second half keeps as references before giving up.
+const MAX_REFS: usize = 4 << 20;
+/// Input bits the first half decodes between calls of `early`.
+const STEP: u64 = 256 << 13;
+/// The header mark of a recorded block start (a symbol start records its block's header).
+const AT_HEADER: u64 = u64::MAX;
+
+/// What the second half found: where it recorded symbol (or header) starts, with the header
+/// of their block and its own output length there; its output as references, then as bytes.
+struct Half {
+    starts: Vec<(u64, u64)>,
+    outs: Vec<usize>,
+    refs: Refs,
+    /// The plain-byte output after the references (its first `WINDOW` bytes repeat the last
+    /// referenced ones), if it got that far.
+    tail: Option<Bytes>,
+}
+
+impl Half {
+    fn new(refs: Refs) -> Half {
+        Half {
+            starts: Vec::with_capacity(RECORD),
+            outs: Vec::with_capacity(RECORD),
+            refs,
+            tail: None,
+        }
+    }
+}
+
+/// Inflates raw DEFLATE data `b` whose output is exactly `size` bytes, in two halves at once;
+/// `Err` for anything invalid or a size other than `size`. `early` gets, every `STEP` input
+/// bytes until the middle, the first half's output that later decoding no longer reads (all
+/// but its last `WINDOW` bytes), on the first half's core while the second half runs: it may
+/// change those bytes in place (the PNG decoder unfilters rows there while they are in cache).
+/// `check` runs on the second half's core when it is done (the PNG decoder's CRCs); false
+/// fails the whole.
+pub(super) fn inflate(
+    b: &[u8],
+    size: usize,
+    mut early: impl FnMut(&mut [u8]) + Send,
+    check: impl FnOnce() -> bool + Send,
+) -> Result<Vec<u8>, Bad> {
+    let mut d = Inflate::new(b, 0);
+    let mut out = Bytes::new(size);
+    // The first block's header: its codes are the second half's fallback guess.
+    d.step(&mut out)?;
+    let codes = d.clone();
+    // A little before the middle: the first half also has rows to unfilter on its way.
+    let mid = (b.len() as u64 * 9 / 20) * 8;
+    let (half, first) = rayon::join(
+        || (second(b, mid, &codes, size), check()),
+        || {
+            while d.bits.position() < mid && !d.done() {
+                d.run(&mut out, mid.min(d.bits.position() + STEP))?;
+                let keep = out.len().saturating_sub(WINDOW);
+                early(&mut out.as_mut_slice()[..keep]);
+            }
+            Ok(())
+        },
+    );
+    let (half, checked) = half;
+    first?;
+    if !checked {
+        return Err(Bad);
+    }
+    let mut k = 0;
+    while !d.done() {
+        let at = d.bits.position();
+        let id = if d.in_block() { d.header } else { AT_HEADER };
+        let starts = half.as_ref().map_or(&[][..], |h| &h.starts[..]);
+        while k < starts.len() && starts[k].0 < at {
+            k += 1;
+        }
+        if k == starts.len() {
+            d.run(&mut out, u64::MAX)?;
+            break;
+        }
+        if starts[k] == (at, id) {
+            let h = half.as_ref().ok_or(Bad)?;
+            return adopt(out, h, k, size);
+        }
+        d.step(&mut out)?;
+    }
+    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+}
+
+/// The first half's output so far is `out`, and the second half's recorded start `k` is where
+/// it stands: appends the second half's output from there.
+fn adopt(mut out: Bytes, h: &Half, k: usize, size: usize) -> Result<Vec<u8>, Bad> {
+    let resolved = h.refs.resolve(out.as_slice(), h.outs[k])?;
+    out.bytes(&resolved)?;
+    if let Some(tail) = &h.tail {
+        out.bytes(&tail.as_slice()[WINDOW..])?;
+    }
+    #[cfg(test)]
+    ADOPTED.with(|a| a.set(a.get() + 1));
+    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+}
+
+/// The second half, from bit `mid` to the end of the stream (`None` if it found no footing or
+/// the data after it is invalid).
+fn second(b: &[u8], mid: u64, codes: &Inflate, size: usize) -> Option<Half> {
+    let (mut d, mut h) = match header_near(b, mid, size) {
+        Some(found) => found,
+        None => guess(b, mid, codes, size)?,
+    };
+    while h.refs.el.len() < MAX_REFS {
+        if let Some(w) = h.refs.window() {
+            // The rest of the output is about half of it; grown if that was too little.
+            let cap = size.saturating_sub(h.refs.el.len());
+            let mut tail = Bytes::seeded(&w, size / 2 + size / 16, WINDOW + cap);
+            d.run(&mut tail, u64::MAX).ok()?;
+            h.tail = Some(tail);
+            return d.done().then_some(h);
+        }
+        if d.step(&mut h.refs).ok()? == Event::Done {
+            return Some(h);
+        }
+    }
+    None
+}
+
+/// A dynamic block header in the `SEARCH` bytes from `mid` that decodes its whole block (of
+/// at most `MAX_REFS` bytes) and is followed by a valid header: the decoder after that block,
+/// with its output as references.
+fn header_near<'a>(b: &'a [u8], mid: u64, size: usize) -> Option<(Inflate<'a>, Half)> {
+    let end = (mid + SEARCH as u64 * 8).min(b.len() as u64 * 8);
+    (mid..end).filter(|&p| plausible(b, p)).find_map(|p| {
+        let mut d = Inflate::new(b, p);
+        let mut h = Half::new(Refs::new(size));
+        h.refs.set_sure();
+        h.starts.push((p, AT_HEADER));
+        h.outs.push(0);
+        if d.step(&mut h.refs).ok()? != Event::Header {
+            return None;
+        }
+        while d.step(&mut h.refs).ok()? == Event::Symbol {
+            if h.refs.len() > MAX_REFS || d.bits.overran() {
+                return None;
+            }
+        }
+        let mut next = d.clone();
+        next.step(&mut Refs::new(size)).ok()?;
+        Some((d, h))
+    })
+}
+
+/// A cheap first test of a dynamic block header at bit `p`: block type 2, counts in range,
+/// and code length codes that form a complete prefix code.
+fn plausible(b: &[u8], p: u64) -> bool {
+    let byte = (p / 8) as usize;
+    let Some(w) = b.get(byte..byte + 16) else {
+        return false;
+    };
+    let w = u128::from_le_bytes(w.try_into().unwrap()) >> (p % 8);
+    if (w >> 1) & 3 != 2 || (w >> 3) & 31 > 29 || (w >> 8) & 31 > 29 {
+        return false;
+    }
+    let hclen = ((w >> 13) & 15) as usize + 4;
+    let kraft: u32 = (0..hclen)
+        .map(|i| ((w >> (17 + 3 * i)) & 7) as u32)
+        .filter(|&l| l > 0)
+        .map(|l| 128 >> l)
+        .sum();
+    kraft == 128
+}
+
+/// Decodes from bit `mid` with the first block's codes, as if a symbol started there, recording
+/// the first `RECORD` symbol starts; a code that does not decode means it is not in step yet:
+/// it drops what it has and starts one bit later (at most `RETRIES` times, and `4 * RECORD +
+/// RETRIES` symbols in all).
+fn guess<'a>(b: &'a [u8], mid: u64, codes: &Inflate, size: usize) -> Option<(Inflate<'a>, Half)> {
+    if !codes.in_block() {
+        return None;
+    }
+    // Symbols tried in all, so that damaged or crafted data cannot make the guess cost more
+    // than a few times what it records.
+    let mut budget = 4 * RECORD + RETRIES;
+    for at in mid..=mid + RETRIES as u64 {
+        let mut d = Inflate::inside(b, at, codes);
+        let mut h = Half::new(Refs::new(size));
+        let mut ok = true;
+        while h.starts.len() < RECORD && !d.done() {
+            budget = budget.checked_sub(1)?;
+            let id = if d.in_block() { d.header } else { AT_HEADER };
+            h.starts.push((d.bits.position(), id));
+            h.outs.push(h.refs.len());
+            if d.step(&mut h.refs).is_err() || d.bits.overran() {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            h.refs.set_sure();
+            return Some((d, h));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Two-halves inflates on this thread that used the second half (tests).
+    pub(super) static ADOPTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+#[path = "inflate_tests.rs"]
+mod tests;

@@ -1,0 +1,153 @@
+//! Tests of `inflate` and `inflate_split` against independent zlib implementations: streams
+//! written by flate2 (miniz_oxide: stored, fixed and dynamic blocks) and fdeflate (one block),
+//! decoded by miniz_oxide.
+
+use crate::codec::inflate::{zlib_body, Bad, Inflate};
+use crate::codec::inflate_out::{Bytes, Out};
+use crate::codec::inflate_split::{self, ADOPTED};
+use flate2::{read::ZlibDecoder, write::ZlibEncoder, Compression};
+use std::io::{Read, Write};
+
+/// Filtered-image-like bytes: smooth rows with noise, flat runs and repeated stretches.
+fn sample(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed | 1;
+    let mut rnd = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut v = Vec::with_capacity(n);
+    while v.len() < n {
+        let r = rnd();
+        match r % 7 {
+            0 => v.extend(std::iter::repeat_n(
+                (r >> 8) as u8,
+                (r >> 16) as usize % 300,
+            )),
+            1 if v.len() > 40_000 => {
+                let back = 1 + (r >> 8) as usize % 32_000;
+                let len = 3 + (r >> 24) as usize % 200;
+                let from = v.len() - back;
+                for i in 0..len {
+                    v.push(v[from + i]);
+                }
+            }
+            _ => {
+                for _ in 0..64 {
+                    let r = rnd();
+                    v.push(
+                        ((r & 7) as u8)
+                            .wrapping_sub(4)
+                            .wrapping_add((r >> 40) as u8 & 1),
+                    );
+                }
+            }
+        }
+    }
+    v.truncate(n);
+    v
+}
+
+fn zlib(data: &[u8], level: u32) -> Vec<u8> {
+    let mut e = ZlibEncoder::new(Vec::new(), Compression::new(level));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn serial(z: &[u8], size: usize) -> Result<Vec<u8>, Bad> {
+    let mut out = Bytes::new(size);
+    let mut d = Inflate::new(zlib_body(z).ok_or(Bad)?, 0);
+    d.run(&mut out, u64::MAX)?;
+    (d.done() && out.len() == size)
+        .then(|| out.into_vec())
+        .ok_or(Bad)
+}
+
+fn split(z: &[u8], size: usize) -> Result<Vec<u8>, Bad> {
+    inflate_split::inflate(zlib_body(z).ok_or(Bad)?, size, |_| (), || true)
+}
+
+fn reference(z: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    ZlibDecoder::new(z).read_to_end(&mut v).unwrap();
+    v
+}
+
+#[test]
+fn serial_matches_miniz_on_every_block_kind() {
+    for (n, seed) in [(0, 1), (1, 2), (100, 3), (70_000, 4), (1 << 20, 5)] {
+        let data = sample(n, seed);
+        for level in [0, 1, 6, 9] {
+            let z = zlib(&data, level);
+            assert_eq!(reference(&z), data);
+            assert_eq!(serial(&z, n), Ok(data.clone()), "n {n} level {level}");
+        }
+        let z = fdeflate::compress_to_vec(&data);
+        assert_eq!(serial(&z, n), Ok(data.clone()), "fdeflate n {n}");
+    }
+}
+
+#[test]
+fn serial_refuses_a_wrong_size_and_bad_headers() {
+    let data = sample(10_000, 6);
+    let z = zlib(&data, 6);
+    assert_eq!(serial(&z, 9_999), Err(Bad));
+    assert_eq!(serial(&z, 10_001), Err(Bad));
+    assert!(zlib_body(&[0x78, 0x9D]).is_none(), "header check");
+    assert!(zlib_body(&[0x79, 0x9C]).is_none(), "method 9");
+    assert!(zlib_body(&[0x78, 0xBB]).is_none(), "preset dictionary");
+    // Block type 3 does not exist.
+    assert_eq!(serial(&[0x78, 0x9C, 0x07, 0, 0, 0, 0, 0], 0), Err(Bad));
+}
+
+/// Both ways of finding the second half's footing are used and give miniz_oxide's bytes.
+#[test]
+fn split_matches_miniz_and_meets_in_the_middle() {
+    for (n, seed) in [(3 << 20, 7), (5 << 20, 8)] {
+        let data = sample(n, seed);
+        let streams = [
+            ("level 1", zlib(&data, 1)),
+            ("level 6", zlib(&data, 6)),
+            ("level 9", zlib(&data, 9)),
+            ("fdeflate", fdeflate::compress_to_vec(&data)),
+        ];
+        for (name, z) in streams {
+            let before = ADOPTED.with(|a| a.get());
+            assert_eq!(split(&z, n), Ok(data.clone()), "{name} n {n}");
+            assert_eq!(ADOPTED.with(|a| a.get()), before + 1, "{name}: halves met");
+        }
+    }
+}
+
+#[test]
+fn split_of_stored_blocks_decodes_serially() {
+    let data = sample(3 << 20, 9);
+    let z = zlib(&data, 0);
+    assert_eq!(split(&z, data.len()), Ok(data));
+}
+
+/// Damaged streams: never a panic, and the two-halves result is the serial one.
+#[test]
+fn damaged_streams_give_the_serial_result() {
+    let data = sample(600_000, 10);
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    for (i, z) in [zlib(&data, 6), fdeflate::compress_to_vec(&data)]
+        .iter()
+        .enumerate()
+    {
+        for k in 0..60 {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut bad = z.clone();
+            let at = 2 + (s >> 33) as usize % (bad.len() - 2);
+            bad[at] ^= 1 << (s >> 20 & 7);
+            assert_eq!(split(&bad, data.len()), serial(&bad, data.len()), "{i} {k}");
+        }
+        for cut in (0..z.len()).step_by(z.len() / 40) {
+            assert!(serial(&z[..cut], data.len()).is_err());
+            assert!(split(&z[..cut], data.len()).is_err());
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! A big 8-bit RGB or RGBA PNG decoded with its zlib stream inflated on two cores
+//! (`inflate_split`), for `decode_other` when no other decode runs (at one client a thumbnail
+//! of a 12 MP PNG is otherwise one core inflating for most of its time). Everything else —
+//! other depths and colour types, interlacing, transparency keys, anything invalid — answers
+//! `None` and stays with the `image` crate, which also reports the errors.
+
+use super::inflate::zlib_body;
+use super::inflate_split;
+use std::borrow::Cow;
+
+const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+/// Smallest zlib stream worth two cores (bytes).
+const SPLIT_MIN: usize = 1 << 20;
+
+/// The IHDR fields this decoder takes.
+struct Frame {
+    width: usize,
+    height: usize,
+    /// Bytes per pixel: 3 (RGB) or 4 (RGBA).
+    bpp: usize,
+}
+
+/// The image as RGBA8 (`width * height * 4` bytes), or `None` to leave it to the `image`
+/// crate.
+pub(super) fn decode(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (f, idat) = parse(bytes)?;
+    let z: Cow<[u8]> = match &idat[..] {
+        [(one, _)] => Cow::Borrowed(&one[4..]),
+        many => Cow::Owned(many.iter().flat_map(|(d, _)| &d[4..]).copied().collect()),
+    };
+    if z.len() < SPLIT_MIN {
+        return None;
+    }
+    let row = f.width.checked_mul(f.bpp)?.checked_add(1)?;
+    let mut rows = Some(0);
+    let early = |top: &mut [u8]| rows = rows.and_then(|from| unfilter_rgba(top, &f, from));
+    // The IDAT CRCs are checked on the second half's core once it is done.
+    let crcs = || idat.iter().all(|(body, crc)| crc32fast::hash(body) == *crc);
+    let size = row.checked_mul(f.height)?;
+    let raw = inflate_split::inflate(zlib_body(&z)?, size, early, crcs).ok()?;
+    drop(z);
+    unfilter(raw, &f, rows?)
+}
+
+/// True when `bytes` is a PNG this decoder takes with a zlib stream big enough to split
+/// (reads the chunk headers only).
+pub(super) fn splittable(bytes: &[u8]) -> bool {
+    chunks(bytes).is_some_and(|c| {
+        let idat: usize = c
+            .filter(|(t, _, _)| t == b"IDAT")
+            .map(|(_, b, _)| b.len() - 4)
+            .sum();
+        idat >= SPLIT_MIN
+    })
+}
+
+/// The chunks after the signature as (type, type and data, CRC).
+fn chunks(bytes: &[u8]) -> Option<impl Iterator<Item = ([u8; 4], &[u8], u32)>> {
+    let mut rest = bytes.strip_prefix(SIGNATURE)?;
+    Some(std::iter::from_fn(move || {
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let body = rest.get(4..8 + len)?;
+        let crc = u32::from_be_bytes(rest.get(8 + len..12 + len)?.try_into().ok()?);
+        rest = &rest[12 + len..];
+        Some((body[..4].try_into().ok()?, body, crc))
+    }))
+}
+
+/// An IDAT chunk: its type and data (what its CRC covers), and the CRC.
+type Idat<'a> = (&'a [u8], u32);
+
+/// The frame and the IDAT chunks; `None` unless 8-bit RGB(A), not interlaced, no `tRNS`, the
+/// IDAT chunks consecutive, and the CRCs right of every chunk before them.
+fn parse(bytes: &[u8]) -> Option<(Frame, Vec<Idat<'_>>)> {
+    let (mut frame, mut idat) = (None, Vec::new());
+    for (ty, body, crc) in chunks(bytes)? {
+        match &ty {
+            b"IDAT" => idat.push((body, crc)),
+            _ if !idat.is_empty() => break,
+            _ if crc32fast::hash(body) != crc => return None,
+            b"IHDR" => frame = Some(ihdr(&body[4..])?),
+            b"tRNS" | b"IEND" => return None,
+            _ => {}
+        }
+    }
+    (!idat.is_empty()).then_some(())?;
+    Some((frame?, idat))
+}
+
+fn ihdr(d: &[u8]) -> Option<Frame> {
+    let be = |i: usize| u32::from_be_bytes(d[i..i + 4].try_into().unwrap()) as usize;
+    if d.len() != 13 || d[8] != 8 || d[10] != 0 || d[11] != 0 || d[12] != 0 {
+        return None;
+    }
+    let bpp = match d[9] {
+        2 => 3,
+        6 => 4,
+        _ => return None,
+    };
+    let (width, height) = (be(0), be(4));
+    (width > 0 && height > 0).then_some(Frame { width, height, bpp })
+}
+
+/// The filtered rows (`raw`: a filter type byte, then the row) as RGBA8; RGBA rows before
+/// `from` are already unfiltered (`unfilter_rgba`).
+fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
+    let (stride, w4) = (f.width * f.bpp, f.width * 4);
+    if f.bpp == 4 {
+        if unfilter_rgba(&mut raw, f, from)? < f.height {
+            return None;
+        }
+        raw.truncate(w4 * f.height);
+        return Some(raw);
+    }
+    let mut out = vec![0u8; w4 * f.height];
+    let mut prev = vec![0u8; stride];
+    for (dst, r) in out
+        .chunks_exact_mut(w4)
+        .zip(raw.chunks_exact_mut(stride + 1))
+    {
+        let (filter, cur) = r.split_first_mut()?;
+        row::<3>(*filter, Some(&prev), cur)?;
+        for (o, p) in dst.chunks_exact_mut(4).zip(cur.chunks_exact(3)) {
+            o.copy_from_slice(&[p[0], p[1], p[2], 255]);
+        }
+        prev.copy_from_slice(cur);
+    }
+    Some(out)
+}
+
+/// Unfilters the RGBA rows from `from` on that `raw` holds whole, in place: each row moves
+/// down over the filter bytes before it (row y to `y * width * 4`). Returns the rows done (0
+/// for RGB, which `unfilter` does), `None` at an invalid filter type.
+fn unfilter_rgba(raw: &mut [u8], f: &Frame, from: usize) -> Option<usize> {
+    let (stride, w4) = (f.width * f.bpp, f.width * 4);
+    if f.bpp != 4 {
+        return Some(0);
+    }
+    let mut y = from;
+    while y < f.height && (y + 1) * (stride + 1) <= raw.len() {
+        let at = y * (stride + 1);
+        let filter = raw[at];
+        if filter > 4 {
+            return None;
+        }
+        raw.copy_within(at + 1..at + 1 + stride, y * w4);
+        let (done, rest) = raw.split_at_mut(y * w4);
+        let above = done.get(done.len().wrapping_sub(w4)..);
+        row::<4>(filter, above, &mut rest[..w4])?;
+        y += 1;
+    }
+    Some(y)
+}
+
+/// Undoes one row's filter (PNG 9.2) in place, `B` bytes per pixel; `prev` is the row above,
+/// already unfiltered (`None` for the first row: zeros).
+fn row<const B: usize>(filter: u8, prev: Option<&[u8]>, cur: &mut [u8]) -> Option<()> {
+    let zeros;
+    let prev = match prev {
+        Some(p) => p,
+        None => {
+            zeros = vec![0u8; cur.len()];
+            &zeros
+        }
+    };
+    match filter {
+        0 => {}
+        1 => each::<B>(cur, prev, |a, _, _| a),
+        2 => {
+            for (d, p) in cur.iter_mut().zip(prev) {
+                *d = d.wrapping_add(*p);
+            }
+        }
+        3 => each::<B>(cur, prev, |a, b, _| (a + b) >> 1),
+        4 => each::<B>(cur, prev, paeth),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Adds `pred(left, above, upper left)` to each byte of `cur`, pixel by pixel (the lanes of a
+/// pixel are written out one by one: the compiler keeps them in registers that way).
+#[inline(always)]
+fn each<const B: usize>(cur: &mut [u8], prev: &[u8], pred: impl Fn(i16, i16, i16) -> i16) {
+    let (mut a, mut c) = ([0i16; B], [0i16; B]);
+    for (d, p) in cur.chunks_exact_mut(B).zip(prev.chunks_exact(B)) {
+        let d: &mut [u8; B] = d.try_into().unwrap();
+        let p: &[u8; B] = p.try_into().unwrap();
+        for k in 0..B {
+            let b = p[k] as i16;
+            let v = d[k].wrapping_add(pred(a[k], b, c[k]) as u8);
+            d[k] = v;
+            a[k] = v as i16;
+            c[k] = b;
+        }
+    }
+}
+
+/// The Paeth predictor of left `a`, above `b` and upper left `c` (PNG 9.4), in the
+/// branch-free form stb_image uses: `c` unless it lies outside the range of `a` and `b` by more
+/// than the distance between them.
+#[inline(always)]
+fn paeth(a: i16, b: i16, c: i16) -> i16 {
+    let thresh = c * 3 - (a + b);
+    let (lo, hi) = (a.min(b), a.max(b));
+    let t0 = if hi <= thresh { lo } else { c };
+    if thresh <= lo {
+        hi
+    } else {
+        t0
+    }
+}
+
+#[cfg(test)]
+#[path = "png_split_tests.rs"]
+mod tests;

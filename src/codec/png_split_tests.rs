@@ -1,0 +1,142 @@
+//! `png_split` against the `image` crate's PNG decoder (png + fdeflate), on files written by
+//! the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
+//! (flate2), one IDAT chunk or many; and the files it must leave to the `image` crate.
+
+use super::decode;
+use png::{BitDepth, ColorType, Compression, Encoder, Filter};
+
+/// Noise over gradients: the IDAT stays above `SPLIT_MIN` at 800 x 600.
+fn pixels(w: usize, h: usize, bpp: usize) -> Vec<u8> {
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let mut v = Vec::with_capacity(w * h * bpp);
+    for y in 0..h {
+        for x in 0..w {
+            for c in 0..bpp {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                v.push(((x * (c + 1) + y * 2) as u64 + (s & 31)) as u8);
+            }
+        }
+    }
+    v
+}
+
+fn png(
+    w: usize,
+    h: usize,
+    color: ColorType,
+    filter: Filter,
+    c: Compression,
+    chunk: usize,
+) -> Vec<u8> {
+    let bpp = if color == ColorType::Rgba { 4 } else { 3 };
+    let mut out = Vec::new();
+    {
+        let mut e = Encoder::new(&mut out, w as u32, h as u32);
+        e.set_color(color);
+        e.set_depth(BitDepth::Eight);
+        e.set_filter(filter);
+        e.set_compression(c);
+        let mut wr = e.write_header().unwrap();
+        let mut s = wr.stream_writer_with_size(chunk).unwrap();
+        std::io::Write::write_all(&mut s, &pixels(w, h, bpp)).unwrap();
+        s.finish().unwrap();
+    }
+    out
+}
+
+fn reference(bytes: &[u8]) -> Vec<u8> {
+    image::load_from_memory(bytes)
+        .unwrap()
+        .into_rgba8()
+        .into_raw()
+}
+
+#[test]
+fn every_filter_colour_type_and_stream_layout_matches_the_image_crate() {
+    let filters = [
+        Filter::NoFilter,
+        Filter::Sub,
+        Filter::Up,
+        Filter::Avg,
+        Filter::Paeth,
+        Filter::Adaptive,
+    ];
+    for color in [ColorType::Rgba, ColorType::Rgb] {
+        for filter in filters {
+            for (c, chunk) in [
+                (Compression::Fast, 1 << 30),
+                (Compression::Balanced, 1 << 16),
+            ] {
+                let b = png(800, 600, color, filter, c, chunk);
+                let got =
+                    decode(&b).unwrap_or_else(|| panic!("{color:?} {filter:?} {c:?} declined"));
+                assert_eq!(got, reference(&b), "{color:?} {filter:?} {c:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn leaves_small_odd_or_damaged_files_to_the_image_crate() {
+    let big = png(
+        800,
+        600,
+        ColorType::Rgba,
+        Filter::Paeth,
+        Compression::Fast,
+        1 << 30,
+    );
+    assert!(decode(&big).is_some());
+    let small = png(
+        100,
+        100,
+        ColorType::Rgba,
+        Filter::Paeth,
+        Compression::Fast,
+        1 << 30,
+    );
+    assert!(decode(&small).is_none(), "too small to split");
+    // A flipped bit in the IDAT data: its CRC no longer matches.
+    let mut bad = big.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 4;
+    assert!(decode(&bad).is_none());
+    // Cut short.
+    assert!(decode(&big[..big.len() * 3 / 4]).is_none());
+    // Gray, 16-bit and interlaced images are not this decoder's.
+    let mut gray = Vec::new();
+    {
+        let mut e = Encoder::new(&mut gray, 1500, 1000);
+        e.set_color(ColorType::Grayscale);
+        let mut wr = e.write_header().unwrap();
+        wr.write_image_data(&pixels(1500, 1000, 1)).unwrap();
+    }
+    assert!(decode(&gray).is_none());
+    let mut ihdr_16 = big.clone();
+    ihdr_16[24] = 16;
+    assert!(decode(&ihdr_16).is_none());
+}
+
+#[test]
+fn paeth_matches_the_specification() {
+    let spec = |a: i16, b: i16, c: i16| {
+        let p = a + b - c;
+        let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
+        if pa <= pb && pa <= pc {
+            a
+        } else if pb <= pc {
+            b
+        } else {
+            c
+        }
+    };
+    for a in (0..256).step_by(3) {
+        for b in 0..256 {
+            for c in (0..256).step_by(5) {
+                assert_eq!(super::paeth(a, b, c), spec(a, b, c), "{a} {b} {c}");
+            }
+        }
+    }
+}
