@@ -143,7 +143,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError>
 }
 
 /// Decodes running in this process: a decode may use a second core only when it runs alone
-/// (`jpeg_mcu`'s two-halves scan, `png_split`); otherwise the cores already have decodes to do.
+/// (`jpeg_mcu`'s two-halves scan, `decode_png`); otherwise the cores already have decodes to do.
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts one running decode while it lives.

@@ -1,12 +1,12 @@
 //! PNG, GIF (first frame), TIFF, WebP and BMP decoding for `decode`, through the `image` crate's
 //! pure-Rust decoders under an allocation cap; still WebP images go through libwebp, which is
-//! faster, and a big RGB(A) PNG decoded alone through `png_split` (two cores). 16-bit, gray, palette and alpha variants all come out as RGBA8 straight alpha (16-bit
+//! faster, and 8-bit RGB(A) PNGs through `decode_png` (own inflate; two cores when alone). 16-bit, gray, palette and alpha variants all come out as RGBA8 straight alpha (16-bit
 //! values are rounded to 8 bits); embedded ICC profiles go through `icc`; the EXIF orientation
 //! (PNG eXIf, WebP EXIF, TIFF tag) is read here and applied by `decode`.
 
 use super::decode::{Header, SourceFormat};
+use super::decode_png;
 use super::icc::{self, Source};
-use super::png_split;
 use super::CodecError;
 use crate::engine::Image;
 use image::{ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -58,9 +58,8 @@ pub(super) fn decode(bytes: &[u8], format: SourceFormat, h: &Header) -> Result<I
     let icc = d.icc_profile().ok().flatten();
     let fast = match format {
         SourceFormat::Webp => libwebp(bytes, w, ht),
-        SourceFormat::Png if super::decode::spare_core() && png_split::splittable(bytes) => {
-            png_split::decode(bytes).filter(|d| d.len() as u64 == pixels * 4)
-        }
+        SourceFormat::Png => decode_png::decode(bytes, super::decode::spare_core())
+            .filter(|d| d.len() as u64 == pixels * 4),
         _ => None,
     };
     let data = match fast {

@@ -112,6 +112,27 @@ pub(super) fn inflate(
     (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
 }
 
+/// Inflates `b` (output exactly `size` bytes) on this core, handing `early` what later decoding
+/// no longer reads every `STEP` input bits, as `inflate` does.
+pub(super) fn serial(
+    b: &[u8],
+    size: usize,
+    mut early: impl FnMut(&mut [u8]),
+) -> Result<Vec<u8>, Bad> {
+    let mut d = Inflate::new(b, 0);
+    let mut out = Bytes::new(size);
+    while !d.done() {
+        let at = d.bits.position();
+        d.run(&mut out, at + STEP)?;
+        if d.bits.overran() {
+            return Err(Bad);
+        }
+        let keep = out.len().saturating_sub(WINDOW);
+        early(&mut out.as_mut_slice()[..keep]);
+    }
+    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+}
+
 /// The first half's output so far is `out`, and the second half's recorded start `k` is where
 /// it stands: appends the second half's output from there.
 fn adopt(mut out: Bytes, h: &Half, k: usize, size: usize) -> Result<Vec<u8>, Bad> {

@@ -6,6 +6,7 @@
 pub mod decode;
 mod decode_jpeg;
 mod decode_other;
+mod decode_png;
 pub mod encode;
 mod encode_gif;
 mod encode_jpeg;
@@ -20,7 +21,6 @@ mod jpeg_huff;
 mod jpeg_mcu;
 mod jpeg_scans;
 mod orient;
-mod png_split;
 pub mod probe;
 
 pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};

@@ -1,8 +1,9 @@
-//! A big 8-bit RGB or RGBA PNG decoded with its zlib stream inflated on two cores
-//! (`inflate_split`), for `decode_other` when no other decode runs (at one client a thumbnail
-//! of a 12 MP PNG is otherwise one core inflating for most of its time). Everything else —
-//! other depths and colour types, interlacing, transparency keys, anything invalid — answers
-//! `None` and stays with the `image` crate, which also reports the errors.
+//! 8-bit RGB and RGBA PNGs for `decode_other`, through ipsd's own inflate (`inflate`, a little
+//! faster than fdeflate) with the rows unfiltered in place while they are still in cache; when
+//! no other decode runs and the zlib stream is big, inflated on two cores (`inflate_split`: at
+//! one client a thumbnail of a 12 MP PNG is otherwise one core inflating for most of its time).
+//! Everything else — other depths and colour types, interlacing, transparency keys, anything
+//! invalid — answers `None` and stays with the `image` crate, which also reports the errors.
 
 use super::inflate::zlib_body;
 use super::inflate_split;
@@ -21,37 +22,31 @@ struct Frame {
 }
 
 /// The image as RGBA8 (`width * height * 4` bytes), or `None` to leave it to the `image`
-/// crate.
-pub(super) fn decode(bytes: &[u8]) -> Option<Vec<u8>> {
+/// crate; on two cores when `split` and the stream is big enough.
+pub(super) fn decode(bytes: &[u8], split: bool) -> Option<Vec<u8>> {
     let (f, idat) = parse(bytes)?;
     let z: Cow<[u8]> = match &idat[..] {
         [(one, _)] => Cow::Borrowed(&one[4..]),
         many => Cow::Owned(many.iter().flat_map(|(d, _)| &d[4..]).copied().collect()),
     };
-    if z.len() < SPLIT_MIN {
-        return None;
-    }
-    let row = f.width.checked_mul(f.bpp)?.checked_add(1)?;
+    let size = f
+        .width
+        .checked_mul(f.bpp)?
+        .checked_add(1)?
+        .checked_mul(f.height)?;
     let mut rows = Some(0);
     let early = |top: &mut [u8]| rows = rows.and_then(|from| unfilter_rgba(top, &f, from));
-    // The IDAT CRCs are checked on the second half's core once it is done.
     let crcs = || idat.iter().all(|(body, crc)| crc32fast::hash(body) == *crc);
-    let size = row.checked_mul(f.height)?;
-    let raw = inflate_split::inflate(zlib_body(&z)?, size, early, crcs).ok()?;
+    let body = zlib_body(&z)?;
+    let raw = if split && z.len() >= SPLIT_MIN {
+        // The IDAT CRCs are checked on the second half's core once it is done.
+        inflate_split::inflate(body, size, early, crcs)
+    } else {
+        crcs().then_some(())?;
+        inflate_split::serial(body, size, early)
+    };
     drop(z);
-    unfilter(raw, &f, rows?)
-}
-
-/// True when `bytes` is a PNG this decoder takes with a zlib stream big enough to split
-/// (reads the chunk headers only).
-pub(super) fn splittable(bytes: &[u8]) -> bool {
-    chunks(bytes).is_some_and(|c| {
-        let idat: usize = c
-            .filter(|(t, _, _)| t == b"IDAT")
-            .map(|(_, b, _)| b.len() - 4)
-            .sum();
-        idat >= SPLIT_MIN
-    })
+    unfilter(raw.ok()?, &f, rows?)
 }
 
 /// The chunks after the signature as (type, type and data, CRC).
@@ -212,5 +207,5 @@ fn paeth(a: i16, b: i16, c: i16) -> i16 {
 }
 
 #[cfg(test)]
-#[path = "png_split_tests.rs"]
+#[path = "decode_png_tests.rs"]
 mod tests;

@@ -1,4 +1,4 @@
-//! `png_split` against the `image` crate's PNG decoder (png + fdeflate), on files written by
+//! `decode_png` (one core and two) against the `image` crate's PNG decoder (png + fdeflate), on files written by
 //! the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
 //! (flate2), one IDAT chunk or many; and the files it must leave to the `image` crate.
 
@@ -70,16 +70,19 @@ fn every_filter_colour_type_and_stream_layout_matches_the_image_crate() {
                 (Compression::Balanced, 1 << 16),
             ] {
                 let b = png(800, 600, color, filter, c, chunk);
-                let got =
-                    decode(&b).unwrap_or_else(|| panic!("{color:?} {filter:?} {c:?} declined"));
-                assert_eq!(got, reference(&b), "{color:?} {filter:?} {c:?}");
+                let want = reference(&b);
+                for split in [false, true] {
+                    let got = decode(&b, split)
+                        .unwrap_or_else(|| panic!("{color:?} {filter:?} {c:?} declined"));
+                    assert_eq!(got, want, "{color:?} {filter:?} {c:?} split {split}");
+                }
             }
         }
     }
 }
 
 #[test]
-fn leaves_small_odd_or_damaged_files_to_the_image_crate() {
+fn leaves_odd_or_damaged_files_to_the_image_crate() {
     let big = png(
         800,
         600,
@@ -88,7 +91,17 @@ fn leaves_small_odd_or_damaged_files_to_the_image_crate() {
         Compression::Fast,
         1 << 30,
     );
-    assert!(decode(&big).is_some());
+    for split in [false, true] {
+        assert!(decode(&big, split).is_some());
+        // A flipped bit in the IDAT data: its CRC no longer matches.
+        let mut bad = big.clone();
+        let at = bad.len() / 2;
+        bad[at] ^= 4;
+        assert!(decode(&bad, split).is_none());
+        // Cut short.
+        assert!(decode(&big[..big.len() * 3 / 4], split).is_none());
+    }
+    // A small one is decoded on one core even when two are offered.
     let small = png(
         100,
         100,
@@ -97,14 +110,7 @@ fn leaves_small_odd_or_damaged_files_to_the_image_crate() {
         Compression::Fast,
         1 << 30,
     );
-    assert!(decode(&small).is_none(), "too small to split");
-    // A flipped bit in the IDAT data: its CRC no longer matches.
-    let mut bad = big.clone();
-    let at = bad.len() / 2;
-    bad[at] ^= 4;
-    assert!(decode(&bad).is_none());
-    // Cut short.
-    assert!(decode(&big[..big.len() * 3 / 4]).is_none());
+    assert_eq!(decode(&small, true), Some(reference(&small)));
     // Gray, 16-bit and interlaced images are not this decoder's.
     let mut gray = Vec::new();
     {
@@ -113,10 +119,22 @@ fn leaves_small_odd_or_damaged_files_to_the_image_crate() {
         let mut wr = e.write_header().unwrap();
         wr.write_image_data(&pixels(1500, 1000, 1)).unwrap();
     }
-    assert!(decode(&gray).is_none());
-    let mut ihdr_16 = big.clone();
-    ihdr_16[24] = 16;
-    assert!(decode(&ihdr_16).is_none());
+    assert!(decode(&gray, false).is_none());
+    // The IHDR of `big` with byte `at` of its data set to `v` (and its CRC made right).
+    let ihdr = |at: usize, v: u8| {
+        let mut b = big.clone();
+        b[16 + at] = v;
+        let crc = crc32fast::hash(&b[12..29]);
+        b[29..33].copy_from_slice(&crc.to_be_bytes());
+        b
+    };
+    assert!(
+        decode(&ihdr(0, 0), false).is_some(),
+        "the rewritten CRC is right"
+    );
+    let ihdr_16 = ihdr(8, 16);
+    assert!(decode(&ihdr(12, 1), false).is_none(), "interlaced");
+    assert!(decode(&ihdr_16, false).is_none());
 }
 
 #[test]
