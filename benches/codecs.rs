@@ -2,7 +2,9 @@
 //!
 //! Ids: `decode_jpeg_4000x3000/shrink_{1,2,4,8}` (a photo-like q90 4:2:0 JPEG, DCT
 //! shrink-on-load) with `decode_jpeg_4000x3000/image_crate` (the `image` crate's decoder,
-//! zune-jpeg) as a reference in the same run; `decode_800x600/<format>` for each source format;
+//! zune-jpeg) as a reference in the same run; `decode_png_4000x3000/{ipsd,image_crate}` (the
+//! load bench's 12 MP RGBA PNG: ipsd decodes it on two cores when nothing else decodes, as
+//! here; the `image` crate is png + fdeflate); `decode_800x600/<format>` for each source format;
 //! `encode_800x600/<format>` for each output format, with `encode_800x600/jpeg_image_crate` as
 //! the reference. Short runs (10 samples): `cargo bench --bench codecs`.
 
@@ -72,6 +74,27 @@ fn decode_jpeg_large(c: &mut Criterion) {
     g.finish();
 }
 
+fn decode_png_large(c: &mut Criterion) {
+    let png = encode(
+        &photo(4000, 3000, true),
+        &opts(Format::PngAlpha, Compression::Default),
+    )
+    .unwrap();
+    let mut g = c.benchmark_group("decode_png_4000x3000");
+    short(&mut g);
+    g.bench_function("ipsd", |b| {
+        b.iter(|| decode(black_box(&png), &DecodeOptions::default()).unwrap())
+    });
+    g.bench_function("image_crate", |b| {
+        b.iter(|| {
+            image::load_from_memory(black_box(&png))
+                .unwrap()
+                .into_rgba8()
+        })
+    });
+    g.finish();
+}
+
 fn decode_small(c: &mut Criterion) {
     let img = photo(800, 600, true);
     let mut g = c.benchmark_group("decode_800x600");
@@ -110,5 +133,11 @@ fn encode_small(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(codecs, decode_jpeg_large, decode_small, encode_small);
+criterion_group!(
+    codecs,
+    decode_jpeg_large,
+    decode_png_large,
+    decode_small,
+    encode_small
+);
 criterion_main!(codecs);

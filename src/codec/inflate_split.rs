@@ -109,7 +109,9 @@ pub(super) fn inflate(
         }
         d.step(&mut out)?;
     }
-    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+    (out.len() == size && !d.bits.overran())
+        .then(|| out.into_vec())
+        .ok_or(Bad)
 }
 
 /// Inflates `b` (output exactly `size` bytes) on this core, handing `early` what later decoding
@@ -160,10 +162,10 @@ fn second(b: &[u8], mid: u64, codes: &Inflate, size: usize) -> Option<Half> {
             let mut tail = Bytes::seeded(&w, size / 2 + size / 16, WINDOW + cap);
             d.run(&mut tail, u64::MAX).ok()?;
             h.tail = Some(tail);
-            return d.done().then_some(h);
+            return (d.done() && !d.bits.overran()).then_some(h);
         }
         if d.step(&mut h.refs).ok()? == Event::Done {
-            return Some(h);
+            return (!d.bits.overran()).then_some(h);
         }
     }
     None
