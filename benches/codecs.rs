@@ -45,6 +45,17 @@ fn short<M: criterion::measurement::Measurement>(g: &mut BenchmarkGroup<M>) {
         .measurement_time(Duration::from_secs(2));
 }
 
+/// `<group>/image_crate`: the `image` crate's decoder on `bytes`, the reference.
+fn image_crate(g: &mut BenchmarkGroup<criterion::measurement::WallTime>, bytes: &[u8]) {
+    g.bench_function("image_crate", |b| {
+        b.iter(|| {
+            image::load_from_memory(black_box(bytes))
+                .unwrap()
+                .into_rgba8()
+        })
+    });
+}
+
 fn decode_jpeg_large(c: &mut Criterion) {
     let big = photo(4000, 3000, false);
     let q90 = EncodeOptions {
@@ -64,13 +75,7 @@ fn decode_jpeg_large(c: &mut Criterion) {
             b.iter(|| decode(black_box(&jpeg), &o).unwrap())
         });
     }
-    g.bench_function("image_crate", |b| {
-        b.iter(|| {
-            image::load_from_memory(black_box(&jpeg))
-                .unwrap()
-                .into_rgba8()
-        })
-    });
+    image_crate(&mut g, &jpeg);
     g.finish();
 }
 
@@ -85,13 +90,7 @@ fn decode_png_large(c: &mut Criterion) {
     g.bench_function("ipsd", |b| {
         b.iter(|| decode(black_box(&png), &DecodeOptions::default()).unwrap())
     });
-    g.bench_function("image_crate", |b| {
-        b.iter(|| {
-            image::load_from_memory(black_box(&png))
-                .unwrap()
-                .into_rgba8()
-        })
-    });
+    image_crate(&mut g, &png);
     g.finish();
 }
 
