@@ -158,3 +158,43 @@ fn paeth_matches_the_specification() {
         }
     }
 }
+
+/// Damaged zlib data under right CRCs: ipsd answers the `image` crate's pixels, or `None`
+/// (then the `image` crate decodes or reports the file itself); never a panic.
+#[test]
+fn damaged_streams_under_right_crcs_never_differ_from_the_image_crate() {
+    let good = png(
+        800,
+        600,
+        ColorType::Rgba,
+        Filter::Paeth,
+        Compression::Fast,
+        1 << 30,
+    );
+    // The one IDAT chunk: its data starts after the 8-byte signature, the 25-byte IHDR chunk
+    // and its own 8-byte header.
+    let (start, len) = (
+        41,
+        u32::from_be_bytes(good[33..37].try_into().unwrap()) as usize,
+    );
+    assert_eq!(&good[37..41], b"IDAT");
+    let mut s = 0x853C_49E6_748F_EA9Bu64;
+    for k in 0..24 {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut bad = good.clone();
+        let at = start + 2 + (s >> 33) as usize % (len - 2);
+        bad[at] ^= 1 << (s >> 20 & 7);
+        let crc = crc32fast::hash(&bad[37..start + len]);
+        bad[start + len..start + len + 4].copy_from_slice(&crc.to_be_bytes());
+        let want = image::load_from_memory(&bad)
+            .ok()
+            .map(|i| i.into_rgba8().into_raw());
+        for split in [false, true] {
+            if let Some(got) = decode(&bad, split) {
+                assert_eq!(Some(got), want, "mutation {k} split {split}");
+            }
+        }
+    }
+}
