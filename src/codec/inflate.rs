@@ -1,9 +1,10 @@
-//! A DEFLATE (RFC 1951) decoder for the two-halves PNG decode (`inflate_split`, used by
-//! `png_split`): the `png` crate's inflate (fdeflate) cannot start mid-stream or say where a
-//! symbol starts, and both are what decoding one zlib stream on two cores needs. The decoder
-//! writes through `Out`, so the same loop fills a plain byte buffer or the second half's
-//! reference buffer (`inflate_out`). Anything invalid answers `Err(Bad)`; the caller then
-//! leaves the file to the `image` crate, which reports it.
+//! A DEFLATE (RFC 1951) decoder for `decode_png` and its two-halves inflate (`inflate_split`):
+//! the `png` crate's inflate (fdeflate) cannot start mid-stream or say where a symbol starts,
+//! and both are what decoding one zlib stream on two cores needs. `step` decodes one symbol
+//! through `Out` (a plain byte buffer or the second half's reference buffer, `inflate_out`);
+//! `run` is the fast loop into a byte buffer (a little faster than fdeflate on PNG data).
+//! Anything invalid answers `Err(Bad)`; the caller then leaves the file to the `image` crate,
+//! which reports it.
 
 use super::inflate_out::{Bytes, Cursor, Out};
 

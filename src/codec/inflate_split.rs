@@ -1,4 +1,4 @@
-//! One zlib stream inflated on two cores, for `png_split` (a big PNG decoded while nothing else
+//! One zlib stream inflated on two cores, for `decode_png` (a big PNG decoded while nothing else
 //! decodes). DEFLATE cannot be entered mid-stream by design; this is the way parallel gzip
 //! decoders (pugz, rapidgzip) do it anyway, checked so that the result is exactly the serial
 //! decode's:
