@@ -46,6 +46,18 @@ fn png(
     out
 }
 
+/// An 800 x 600 RGBA PNG, Paeth rows, one fdeflate block in one IDAT chunk.
+fn paeth_rgba() -> Vec<u8> {
+    png(
+        800,
+        600,
+        ColorType::Rgba,
+        Filter::Paeth,
+        Compression::Fast,
+        1 << 30,
+    )
+}
+
 fn reference(bytes: &[u8]) -> Vec<u8> {
     image::load_from_memory(bytes)
         .unwrap()
@@ -83,14 +95,7 @@ fn every_filter_colour_type_and_stream_layout_matches_the_image_crate() {
 
 #[test]
 fn leaves_odd_or_damaged_files_to_the_image_crate() {
-    let big = png(
-        800,
-        600,
-        ColorType::Rgba,
-        Filter::Paeth,
-        Compression::Fast,
-        1 << 30,
-    );
+    let big = paeth_rgba();
     for split in [false, true] {
         assert!(decode(&big, split).is_some());
         // A flipped bit in the IDAT data: its CRC no longer matches.
@@ -163,14 +168,7 @@ fn paeth_matches_the_specification() {
 /// (then the `image` crate decodes or reports the file itself); never a panic.
 #[test]
 fn damaged_streams_under_right_crcs_never_differ_from_the_image_crate() {
-    let good = png(
-        800,
-        600,
-        ColorType::Rgba,
-        Filter::Paeth,
-        Compression::Fast,
-        1 << 30,
-    );
+    let good = paeth_rgba();
     // The one IDAT chunk: its data starts after the 8-byte signature, the 25-byte IHDR chunk
     // and its own 8-byte header.
     let (start, len) = (
