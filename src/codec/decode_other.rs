@@ -1,6 +1,7 @@
 //! PNG, GIF (first frame), TIFF, WebP and BMP decoding for `decode`, through the `image` crate's
 //! pure-Rust decoders under an allocation cap; still WebP images go through libwebp, which is
-//! faster, and 8-bit RGB(A) PNGs through `decode_png` (own inflate; two cores when alone). 16-bit, gray, palette and alpha variants all come out as RGBA8 straight alpha (16-bit
+//! faster, and 8-bit RGB(A) PNGs through `decode_png` (own inflate; two cores when alone).
+//! 16-bit, gray, palette and alpha variants all come out as RGBA8 straight alpha (16-bit
 //! values are rounded to 8 bits); embedded ICC profiles go through `icc`; the EXIF orientation
 //! (PNG eXIf, WebP EXIF, TIFF tag) is read here and applied by `decode`.
 
