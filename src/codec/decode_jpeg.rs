@@ -1,8 +1,9 @@
 //! JPEG decoding for `decode`: header and EXIF orientation from `jpeg-decoder`'s marker parser;
 //! pixels from `zune-jpeg` for full-size YCbCr/RGB/gray images (the faster full decoder), from
-//! `jpeg_fast` for shrink-on-load of baseline YCbCr/gray files (1/2, 1/4 or 1/8, straight to
-//! RGBA), and from `jpeg-decoder` for every other shrink-on-load (progressive files, after
-//! `jpeg_scans` cut the scans its reduced IDCT does not read; anything `jpeg_fast` declines) and
+//! `jpeg_fast` and `jpeg_prog` for shrink-on-load of baseline and progressive YCbCr/gray files
+//! (1/2, 1/4 or 1/8, straight to RGBA), and from `jpeg-decoder` for every other shrink-on-load
+//! (anything those two decline; progressive files after `jpeg_scans` cut the scans its reduced
+//! IDCT does not read) and
 //! for 4-channel CMYK/YCCK images, whose raw ink values it returns (Adobe-inverted data, as
 //! Photoshop and Pillow write it, and YCCK are both turned into plain CMYK; it assumes Adobe
 //! inversion for every 4-channel JPEG, like browsers do). Colour then goes to sRGB through
@@ -14,7 +15,7 @@
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
-use super::{jpeg_fast, jpeg_scans};
+use super::{jpeg_fast, jpeg_prog, jpeg_scans};
 use super::{orient, CodecError};
 use crate::engine::Image;
 use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
@@ -66,8 +67,14 @@ pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u3
         return Ok((decode_zune(bytes, w, ht)?, 1));
     }
     let scale = set_scale(&mut d, w, ht, shrink)?;
-    if scale > 1 && plain && info.coding_process == CodingProcess::DctSequential {
-        if let Some(mut img) = jpeg_fast::decode(bytes, (8 / scale) as usize) {
+    if scale > 1 && plain {
+        let n = (8 / scale) as usize;
+        let own = match info.coding_process {
+            CodingProcess::DctSequential => jpeg_fast::decode(bytes, n),
+            CodingProcess::DctProgressive => jpeg_prog::decode(bytes, n),
+            CodingProcess::Lossless => None,
+        };
+        if let Some(mut img) = own {
             check_size(&img, w.div_ceil(scale), ht.div_ceil(scale))?;
             let gray = info.pixel_format == PixelFormat::L8;
             let source = if gray { Source::Gray } else { Source::Rgb };

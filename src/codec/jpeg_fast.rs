@@ -17,7 +17,7 @@ use crate::engine::Image;
 /// One component of the frame: sampling factors and table selectors.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Comp {
-    id: u8,
+    pub id: u8,
     pub h: usize,
     pub v: usize,
     pub tq: usize,
@@ -97,7 +97,7 @@ fn parse(b: &[u8]) -> Option<Frame> {
     }
 }
 
-fn frame(f: &mut Frame, body: &[u8]) -> Option<()> {
+pub(super) fn frame(f: &mut Frame, body: &[u8]) -> Option<()> {
     if !f.comps.is_empty() || *body.first()? != 8 {
         return None;
     }
@@ -128,7 +128,7 @@ fn frame(f: &mut Frame, body: &[u8]) -> Option<()> {
     (ok && sane).then_some(())
 }
 
-fn tables(f: &mut Frame, mut body: &[u8]) -> Option<()> {
+pub(super) fn tables(f: &mut Frame, mut body: &[u8]) -> Option<()> {
     while let Some(&tc_th) = body.first() {
         let counts: [u8; 16] = body.get(1..17)?.try_into().ok()?;
         let total: usize = counts.iter().map(|c| *c as usize).sum();
@@ -145,7 +145,7 @@ fn tables(f: &mut Frame, mut body: &[u8]) -> Option<()> {
     Some(())
 }
 
-fn quant(f: &mut Frame, mut body: &[u8]) -> Option<()> {
+pub(super) fn quant(f: &mut Frame, mut body: &[u8]) -> Option<()> {
     while let Some(&pq_tq) = body.first() {
         let id = (pq_tq & 15) as usize;
         let wide = match pq_tq >> 4 {
@@ -189,7 +189,7 @@ fn sos(f: &mut Frame, body: &[u8]) -> Option<()> {
 }
 
 /// Upsamples chroma to the luma grid and converts to RGBA at the output size.
-fn to_rgba(f: &Frame, planes: &[Plane], n: usize) -> Image {
+pub(super) fn to_rgba(f: &Frame, planes: &[Plane], n: usize) -> Image {
     let (w, h) = ((f.width * n).div_ceil(8), (f.height * n).div_ceil(8));
     let mut data = vec![0u8; w * h * 4];
     let y = &planes[0];
@@ -294,4 +294,4 @@ fn ycc_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
 
 #[cfg(test)]
 #[path = "jpeg_fast_tests.rs"]
-mod tests;
+pub(super) mod tests;

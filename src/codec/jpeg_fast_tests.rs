@@ -7,7 +7,7 @@ use crate::codec::jpeg_mcu::{self, Layout};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// A noisy test picture: gradients, an edge and hashed noise, so every coefficient is used.
-fn pixels(w: u16, h: u16, channels: usize) -> Vec<u8> {
+pub(crate) fn pixels(w: u16, h: u16, channels: usize) -> Vec<u8> {
     let mut px = Vec::with_capacity(w as usize * h as usize * channels);
     for y in 0..h as u32 {
         for x in 0..w as u32 {
@@ -25,9 +25,23 @@ fn pixels(w: u16, h: u16, channels: usize) -> Vec<u8> {
 }
 
 fn encode(w: u16, h: u16, sampling: SamplingFactor, gray: bool, restart: u16, q: u8) -> Vec<u8> {
+    encode_as(w, h, (sampling, gray), restart, q, false)
+}
+
+/// `pixels` as a JPEG, baseline or progressive (jpeg-encoder's spectral-selection script); the
+/// two hold the same quantized coefficients.
+pub(crate) fn encode_as(
+    w: u16,
+    h: u16,
+    (sampling, gray): (SamplingFactor, bool),
+    restart: u16,
+    q: u8,
+    progressive: bool,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, q);
     enc.set_sampling_factor(sampling);
+    enc.set_progressive(progressive);
     if restart > 0 {
         enc.set_restart_interval(restart);
     }

@@ -10,6 +10,7 @@ const AC_LUT: u32 = 10;
 
 /// A Huffman table (JPEG Annex C/F): a lookup of the codes up to `LUT` bits, the canonical
 /// code ranges for longer ones.
+#[derive(Clone)]
 pub(super) struct Table {
     /// `symbol << 8 | length` per `LUT`-bit prefix; 0 when the code is longer.
     lut: Vec<u16>,
@@ -58,6 +59,7 @@ impl Table {
 
 /// An AC table with its value lookup: `(value, run, length)` per `AC_LUT`-bit prefix for codes
 /// whose length plus extra bits fit (length 0: take the slow path).
+#[derive(Clone)]
 pub(super) struct AcTable {
     pub table: Table,
     fast: Vec<(i16, u8, u8)>,
@@ -131,7 +133,7 @@ impl<'a> Bits<'a> {
 
     /// Tops the buffer up to more than 32 bits.
     #[inline]
-    fn refill(&mut self) {
+    pub fn refill(&mut self) {
         if self.n > 32 {
             return;
         }
@@ -189,8 +191,9 @@ impl<'a> Bits<'a> {
         }
     }
 
+    /// The next `s` (0-31) bits; the buffer must hold them.
     #[inline]
-    fn take(&mut self, s: u32) -> i32 {
+    pub fn take(&mut self, s: u32) -> i32 {
         let v = (self.acc >> (64 - s)) as i32;
         self.acc <<= s;
         self.n -= s;
@@ -199,7 +202,7 @@ impl<'a> Bits<'a> {
 
     /// `s` (0-16) bits as a signed value (EXTEND); the buffer must hold them.
     #[inline]
-    fn signed(&mut self, s: u32) -> i32 {
+    pub fn signed(&mut self, s: u32) -> i32 {
         if s == 0 {
             return 0;
         }
@@ -207,8 +210,9 @@ impl<'a> Bits<'a> {
         extend(v, s)
     }
 
+    /// The next Huffman symbol of `t`; the buffer must hold 16 bits.
     #[inline]
-    fn symbol(&mut self, t: &Table) -> Option<u8> {
+    pub fn symbol(&mut self, t: &Table) -> Option<u8> {
         let e = t.lut[(self.acc >> (64 - LUT)) as usize];
         if e != 0 {
             self.take((e & 0xFF) as u32);
@@ -247,6 +251,31 @@ impl<'a> Bits<'a> {
         self.marker = None;
         self.pos += 2;
         Some(())
+    }
+
+    /// The next AC coefficient when its code and extra bits fit `t`'s value lookup: `(value,
+    /// zero run before it)`, consumed; `None` (nothing consumed) for the slow path. The buffer
+    /// must hold `AC_LUT` bits.
+    #[inline]
+    pub fn fast_ac(&mut self, t: &AcTable) -> Option<(i32, usize)> {
+        let (v, run, len) = t.fast[(self.acc >> (64 - AC_LUT)) as usize];
+        if len == 0 {
+            return None;
+        }
+        self.take(len as u32);
+        Some((v as i32, run as usize))
+    }
+
+    /// True when the scan used exactly its data: nothing read past it and fewer than 8 data bits
+    /// (the last byte's padding) left unread before the end of the data or a marker.
+    pub fn used_all(&mut self) -> bool {
+        if self.overran() || self.n - self.fed >= 8 {
+            return false;
+        }
+        if self.marker.is_none() {
+            self.next_byte();
+        }
+        self.marker.is_some()
     }
 
     /// Drops one bit (a guess that failed tries again one bit later).

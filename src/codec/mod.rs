@@ -19,6 +19,8 @@ mod inflate_split;
 mod jpeg_fast;
 mod jpeg_huff;
 mod jpeg_mcu;
+mod jpeg_prog;
+mod jpeg_prog_scan;
 mod jpeg_scans;
 mod orient;
 pub mod probe;

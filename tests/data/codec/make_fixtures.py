@@ -56,6 +56,28 @@ def jpegs():
     cmyk.save(out("cmyk.jpg"), quality=95)
 
 
+def noise(w, h, mode):
+    """Gradients, an edge and hashed noise, so that every coefficient is used."""
+    img = Image.new(mode, (w, h))
+    data = []
+    for y in range(h):
+        for x in range(w):
+            n = ((x * 73856093) ^ (y * 19349663)) >> 7 & 0xFFFFFFFF
+            rgb = ((x * 255 // w) ^ (n & 31), (y * 7 + (90 if x * 3 > w else 0)) & 255, n % 251)
+            data.append(rgb if mode == "RGB" else rgb[0])
+    img.putdata(data)
+    return img
+
+
+def progressive_pairs():
+    """Baseline and progressive (libjpeg's default script, with successive approximation) from
+    the same pixels and settings: the same quantized coefficients in another order."""
+    for name, mode, sub in [("noise420", "RGB", 2), ("noise444", "RGB", 0), ("noisegray", "L", 0)]:
+        img = noise(203, 131, mode)
+        img.save(out(name + ".jpg"), quality=85, subsampling=sub)
+        img.save(out(name + "_prog.jpg"), quality=85, subsampling=sub, progressive=True)
+
+
 # Pillow's transpose that undoes each EXIF orientation (what ImageOps.exif_transpose applies).
 UNDO = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -299,6 +321,7 @@ def others():
 def main():
     expected = {"quadrants": [TL, TR, BL, BR], "png16": PNG16}
     jpegs()
+    progressive_pairs()
     orientations()
     icc(expected)
     icc_cmyk_jpeg(expected)
