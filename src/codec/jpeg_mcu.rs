@@ -343,7 +343,8 @@ const M4: [[f32; 4]; 4] = {
 /// loops are written so that the compiler keeps a row in one vector register).
 #[inline]
 fn idct4x4(c: &Coefs, out: &mut [u8], stride: usize) {
-    let rows: [[f32; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|u| c[r * 4 + u] as f32));
+    let (quad, _) = c.as_chunks::<4>();
+    let rows: [[f32; 4]; 4] = std::array::from_fn(|r| quad[r].map(|v| v as f32));
     let mut t = [[0f32; 4]; 4];
     for (ty, m) in t.iter_mut().zip(&M4) {
         for (row, &w) in rows.iter().zip(m) {
@@ -353,13 +354,19 @@ fn idct4x4(c: &Coefs, out: &mut [u8], stride: usize) {
         }
     }
     for (y, ty) in t.iter().enumerate() {
-        let mut o = [128.5f32; 4];
+        let mut o = [128f32; 4];
         for (u, &v) in ty.iter().enumerate() {
             for (a, m) in o.iter_mut().zip(&M4) {
                 *a += m[u] * v;
             }
         }
-        let px = o.map(|v| v.clamp(0.0, 255.0) as u8);
-        out[y * stride..y * stride + 4].copy_from_slice(&px);
+        out[y * stride..y * stride + 4].copy_from_slice(&o.map(to_u8));
     }
+}
+
+/// `v` (already level-shifted by 128) clamped to 0..=255 and rounded to the nearest integer
+/// (halves to even), in steps that vectorise: 2^23 + v holds round(v) in its low mantissa bits.
+#[inline]
+fn to_u8(v: f32) -> u8 {
+    ((v.max(0.0).min(255.0) + 8_388_608.0).to_bits() & 0xFF) as u8
 }
