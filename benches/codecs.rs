@@ -63,17 +63,28 @@ fn decode_jpeg_large(c: &mut Criterion) {
         ..opts(Format::Jpeg, Compression::Default)
     };
     let jpeg = encode(&big, &q90).unwrap();
+    // The load bench's progressive twin (`fmt=pjpeg`: spectral selection, optimised tables).
+    let pjpeg = encode(
+        &big,
+        &EncodeOptions {
+            format: Format::Pjpeg,
+            ..q90
+        },
+    )
+    .unwrap();
     drop(big);
     let mut g = c.benchmark_group("decode_jpeg_4000x3000");
     short(&mut g);
-    for shrink in [1, 2, 4, 8] {
-        let o = DecodeOptions {
-            shrink,
-            ..DecodeOptions::default()
-        };
-        g.bench_function(format!("shrink_{shrink}"), |b| {
-            b.iter(|| decode(black_box(&jpeg), &o).unwrap())
-        });
+    for (name, bytes) in [("shrink", &jpeg), ("progressive_shrink", &pjpeg)] {
+        for shrink in [1, 2, 4, 8] {
+            let o = DecodeOptions {
+                shrink,
+                ..DecodeOptions::default()
+            };
+            g.bench_function(format!("{name}_{shrink}"), |b| {
+                b.iter(|| decode(black_box(bytes), &o).unwrap())
+            });
+        }
     }
     image_crate(&mut g, &jpeg);
     g.finish();

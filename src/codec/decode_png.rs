@@ -46,7 +46,16 @@ pub(super) fn decode(bytes: &[u8], split: bool) -> Option<Vec<u8>> {
         inflate_split::serial(body, size, early)
     };
     drop(z);
-    unfilter(raw.ok()?, &f, rows?)
+    let out = unfilter(raw.ok()?, &f, rows?);
+    #[cfg(test)]
+    DECODED.with(|d| d.set(d.get() + out.is_some() as usize));
+    out
+}
+
+#[cfg(test)]
+thread_local! {
+    /// PNGs this thread decoded here rather than through the `image` crate (tests).
+    pub(super) static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The chunks after the signature as (type, type and data, CRC).

@@ -2,7 +2,7 @@
 //! the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
 //! (flate2), one IDAT chunk or many; and the files it must leave to the `image` crate.
 
-use super::decode;
+use super::{decode, DECODED};
 use png::{BitDepth, ColorType, Compression, Encoder, Filter};
 
 /// Noise over gradients: the IDAT stays above `SPLIT_MIN` at 800 x 600.
@@ -195,4 +195,15 @@ fn damaged_streams_under_right_crcs_never_differ_from_the_image_crate() {
             }
         }
     }
+}
+
+/// `codec::decode` takes this path for an 8-bit RGBA PNG (the `image` crate would give the same
+/// pixels, so only the counter tells).
+#[test]
+fn codec_decode_comes_here() {
+    let b = paeth_rgba();
+    let before = DECODED.with(|d| d.get());
+    let img = crate::codec::decode(&b, &Default::default()).unwrap().image;
+    assert_eq!(DECODED.with(|d| d.get()), before + 1);
+    assert!(img.data == reference(&b));
 }

@@ -368,5 +368,5 @@ fn idct4x4(c: &Coefs, out: &mut [u8], stride: usize) {
 /// (halves to even), in steps that vectorise: 2^23 + v holds round(v) in its low mantissa bits.
 #[inline]
 fn to_u8(v: f32) -> u8 {
-    ((v.max(0.0).min(255.0) + 8_388_608.0).to_bits() & 0xFF) as u8
+    ((v.clamp(0.0, 255.0) + 8_388_608.0).to_bits() & 0xFF) as u8
 }
