@@ -8,9 +8,9 @@
 //! 64 for a component whose successive-approximation refinement needs to know the others. Scans
 //! that carry only coefficients past the kept corner are never decoded (the rule of
 //! `jpeg_scans::is_unneeded`). Then each block's corner goes through `jpeg_mcu`'s reduced IDCT
-//! (block rows on two cores when a second core is free) and the planes through `jpeg_fast`'s upsampling and colour
-//! conversion, so a progressive file decodes to exactly the pixels of the baseline file with the
-//! same coefficients (tested).
+//! (block rows on two cores when a second core is free) and the planes through `jpeg_fast`'s
+//! upsampling and colour conversion, so a progressive file decodes to exactly the pixels of the
+//! baseline file with the same coefficients (tested).
 //!
 //! `decode` answers `None` for anything else (arithmetic coding, 12-bit, CMYK, Adobe or
 //! RGB-tagged colour, quantization tables redefined after the first scan, scans that break the
