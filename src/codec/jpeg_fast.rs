@@ -66,16 +66,7 @@ fn parse(b: &[u8]) -> Option<Frame> {
     let mut f = Frame::default();
     let mut i = 2;
     loop {
-        if *b.get(i)? != 0xFF {
-            return None;
-        }
-        let marker = *b.get(i + 1)?;
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        let len = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
-        let body = b.get(i + 4..(i + 2 + len).max(i + 4))?;
+        let (marker, body, next) = segment(b, i)?;
         match marker {
             0xC0 | 0xC1 => frame(&mut f, body)?,
             0xC2..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => return None,
@@ -87,14 +78,32 @@ fn parse(b: &[u8]) -> Option<Frame> {
             0xE2 if body.starts_with(b"ICC_PROFILE") && !f.comps.is_empty() => return None,
             0xDA => {
                 sos(&mut f, body)?;
-                f.data = i + 2 + len;
+                f.data = next;
                 return Some(f);
             }
             0xD8..=0xD9 | 0xD0..=0xD7 | 0x01 => return None,
             _ => {}
         }
-        i += 2 + len;
+        i = next;
     }
+}
+
+/// The marker at byte `i` (after any fill bytes): its code, its segment's body (empty for the
+/// markers without one) and where the next marker is expected; `None` where there is none.
+pub(super) fn segment(b: &[u8], mut i: usize) -> Option<(u8, &[u8], usize)> {
+    while *b.get(i)? == 0xFF && *b.get(i + 1)? == 0xFF {
+        i += 1;
+    }
+    if b[i] != 0xFF {
+        return None;
+    }
+    let marker = *b.get(i + 1)?;
+    if matches!(marker, 0xD0..=0xD9 | 0x01) {
+        return Some((marker, &[], i + 2));
+    }
+    let len = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
+    let body = b.get(i + 4..(i + 2 + len).max(i + 4))?;
+    Some((marker, body, i + 2 + len))
 }
 
 pub(super) fn frame(f: &mut Frame, body: &[u8]) -> Option<()> {

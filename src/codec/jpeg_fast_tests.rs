@@ -102,16 +102,21 @@ fn check(b: &[u8], label: &str) {
     }
 }
 
+/// Every chroma subsampling jpeg-encoder writes.
+pub(crate) const FACTORS: [(SamplingFactor, &str); 4] = [
+    (SamplingFactor::F_1_1, "4:4:4"),
+    (SamplingFactor::F_2_1, "4:2:2"),
+    (SamplingFactor::F_2_2, "4:2:0"),
+    (SamplingFactor::F_1_2, "4:4:0"),
+];
+
+/// Image sizes: whole and partial blocks and MCUs, down to one pixel.
+pub(crate) const SIZES: [(u16, u16); 5] = [(301, 203), (64, 48), (17, 9), (1, 1), (8, 40)];
+
 #[test]
 fn matches_jpeg_decoder_for_every_subsampling() {
-    let factors = [
-        (SamplingFactor::F_1_1, "4:4:4"),
-        (SamplingFactor::F_2_1, "4:2:2"),
-        (SamplingFactor::F_2_2, "4:2:0"),
-        (SamplingFactor::F_1_2, "4:4:0"),
-    ];
-    for (w, h) in [(301, 203), (64, 48), (17, 9), (1, 1), (8, 40)] {
-        for (f, name) in factors {
+    for (w, h) in SIZES {
+        for (f, name) in FACTORS {
             check(&encode(w, h, f, false, 0, 90), &format!("{w}x{h} {name}"));
         }
         check(

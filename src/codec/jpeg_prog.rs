@@ -55,21 +55,10 @@ fn parse(b: &[u8]) -> Option<(Frame, Vec<Job>)> {
     }
     let (mut f, mut jobs, mut i) = (Frame::default(), Vec::new(), 2);
     loop {
-        if *b.get(i)? != 0xFF {
-            return None;
-        }
-        let marker = *b.get(i + 1)?;
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        if marker == 0xD9 {
-            return (!jobs.is_empty()).then_some((f, jobs));
-        }
-        let len = u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]) as usize;
-        let body = b.get(i + 4..(i + 2 + len).max(i + 4))?;
-        i += 2 + len;
+        let (marker, body, next) = jpeg_fast::segment(b, i)?;
+        i = next;
         match marker {
+            0xD9 => return (!jobs.is_empty()).then_some((f, jobs)),
             0xC2 => jpeg_fast::frame(&mut f, body)?,
             0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => return None,
             0xC4 => jpeg_fast::tables(&mut f, body)?,

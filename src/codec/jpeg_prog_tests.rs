@@ -5,7 +5,7 @@
 //! and the files it must leave to `jpeg-decoder`.
 
 use super::*;
-use crate::codec::jpeg_fast::tests::encode_as;
+use crate::codec::jpeg_fast::tests::{encode_as, FACTORS, SIZES};
 use jpeg_encoder::SamplingFactor;
 
 /// The progressive decode on one and on two cores must equal the baseline decode.
@@ -27,14 +27,8 @@ fn same(prog: &[u8], base: &[u8], label: &str) {
 
 #[test]
 fn spectral_selection_matches_the_baseline_file() {
-    let factors = [
-        (SamplingFactor::F_1_1, "4:4:4"),
-        (SamplingFactor::F_2_1, "4:2:2"),
-        (SamplingFactor::F_2_2, "4:2:0"),
-        (SamplingFactor::F_1_2, "4:4:0"),
-    ];
-    for (w, h) in [(301, 203), (64, 48), (17, 9), (1, 1), (8, 40)] {
-        for (f, name) in factors {
+    for (w, h) in SIZES {
+        for (f, name) in FACTORS {
             let pair = [false, true].map(|p| encode_as(w, h, (f, false), 0, 90, p));
             same(&pair[1], &pair[0], &format!("{w}x{h} {name}"));
         }
