@@ -200,11 +200,10 @@ fn block(
     }
     let stride = v.g.stride;
     let blk = v.ac.get_mut(i * stride..(i + 1) * stride)?;
-    let ac = j.ac.as_ref()?;
     if j.ah == 0 {
-        ac_first(bits, ac, blk, j, &mut st.eobrun)
+        ac_first(bits, blk, j, &mut st.eobrun)
     } else if j.se <= stride {
-        ac_refine(bits, ac, blk, j, &mut st.eobrun)
+        ac_refine(bits, blk, j, &mut st.eobrun)
     } else {
         None
     }
@@ -212,18 +211,12 @@ fn block(
 
 /// An AC first scan's block: values shifted left by `al`; positions past `blk` parsed only.
 #[inline]
-fn ac_first(
-    bits: &mut Bits,
-    t: &AcTable,
-    blk: &mut [i16],
-    j: &Job,
-    eobrun: &mut u32,
-) -> Option<()> {
+fn ac_first(bits: &mut Bits, blk: &mut [i16], j: &Job, eobrun: &mut u32) -> Option<()> {
     if *eobrun > 0 {
         *eobrun -= 1;
         return Some(());
     }
-    let mut k = j.ss;
+    let (t, mut k) = (j.ac.as_ref()?, j.ss);
     while k <= j.se {
         bits.refill();
         let (run, v) = match bits.fast_ac(t) {
@@ -256,14 +249,8 @@ fn ac_first(
 
 /// An AC refinement scan's block (`se <= blk.len()`): one more bit of every coefficient already
 /// non-zero, and newly non-zero coefficients of magnitude 1 << `al`.
-fn ac_refine(
-    bits: &mut Bits,
-    t: &AcTable,
-    blk: &mut [i16],
-    j: &Job,
-    eobrun: &mut u32,
-) -> Option<()> {
-    let p1 = 1i16 << j.al;
+fn ac_refine(bits: &mut Bits, blk: &mut [i16], j: &Job, eobrun: &mut u32) -> Option<()> {
+    let (t, p1) = (j.ac.as_ref()?, 1i16 << j.al);
     let mut k = j.ss;
     if *eobrun == 0 {
         while k <= j.se {

@@ -5,7 +5,7 @@
 //! and the files it must leave to `jpeg-decoder`.
 
 use super::*;
-use crate::codec::jpeg_fast::tests::{encode_as, FACTORS, SIZES};
+use crate::codec::jpeg_fast::tests::{damaged, encode_as, FACTORS, SIZES};
 use jpeg_encoder::SamplingFactor;
 
 /// The progressive decode on one and on two cores must equal the baseline decode.
@@ -166,16 +166,7 @@ fn damaged_files_never_panic() {
         for end in (0..b.len()).step_by(7) {
             assert!(decode_on(&b[..end], 2, false).is_none(), "cut at {end}");
         }
-        let mut x = 0x2545_f491u32;
-        for _ in 0..400 {
-            let mut d = b.clone();
-            for _ in 0..3 {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                let at = x as usize % d.len();
-                d[at] = (x >> 8) as u8;
-            }
+        for (d, x) in damaged(&b) {
             let _ = decode_on(&d, [1, 2, 4][x as usize % 3], x & 1 == 0);
         }
     }
