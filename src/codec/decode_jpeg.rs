@@ -2,16 +2,15 @@
 //! pixels from `zune-jpeg` for full-size YCbCr/RGB/gray images (the faster full decoder), from
 //! `jpeg_fast` and `jpeg_prog` for shrink-on-load of baseline and progressive YCbCr/gray files
 //! (1/2, 1/4 or 1/8, straight to RGBA), and from `jpeg-decoder` for every other shrink-on-load
-//! (anything those two decline; progressive files after `jpeg_scans` cut the scans its reduced
-//! IDCT does not read) and
-//! for 4-channel CMYK/YCCK images, whose raw ink values it returns (Adobe-inverted data, as
-//! Photoshop and Pillow write it, and YCCK are both turned into plain CMYK; it assumes Adobe
-//! inversion for every 4-channel JPEG, like browsers do). Colour then goes to sRGB through
-//! `icc`. A JPEG whose last scan has no end-of-image marker is refused as truncated, because
-//! both decoders would pad the missing data silently. A JPEG with more than `MAX_SCANS` scans
-//! is refused before decoding (`check_scans`, also run by the upload probe): every progressive
-//! scan is another pass over all of the image's coefficients, so a small file of thousands of
-//! tiny scans would cost thousands of passes (a decompression bomb).
+//! (anything those two decline; progressive files after `jpeg_scans` cut the scans its reduced IDCT
+//! does not read) and for 4-channel CMYK/YCCK images, whose raw ink values it returns
+//! (Adobe-inverted data, as Photoshop and Pillow write it, and YCCK are both turned into plain
+//! CMYK; it assumes Adobe inversion for every 4-channel JPEG, like browsers do). Colour then goes
+//! to sRGB through `icc`. A JPEG whose last scan has no end-of-image marker is refused as
+//! truncated, because both decoders would pad the missing data silently. A JPEG with more than
+//! `MAX_SCANS` scans is refused before decoding (`check_scans`, also run by the upload probe):
+//! every progressive scan is another pass over all of the image's coefficients, so a small file of
+//! thousands of tiny scans would cost thousands of passes (a decompression bomb).
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};

@@ -1,5 +1,5 @@
-//! The entropy decoder of `jpeg_fast` (baseline JPEG shrink-on-load): a 64-bit bit reader that
-//! takes four bytes at a time when none of them is FF, Huffman tables with a 9-bit lookup, and
+//! The entropy decoder of `jpeg_fast` and `jpeg_prog` (JPEG shrink-on-load): a 64-bit bit reader
+//! that takes four bytes at a time when none of them is FF, Huffman tables with a 9-bit lookup, and
 //! an AC table whose 10-bit lookup also yields the coefficient's value, so that most AC
 //! coefficients cost one table read. A block keeps only the coefficients a reduced IDCT reads.
 //! Anything invalid answers `None`; the caller then leaves the file to `jpeg-decoder`.
@@ -191,7 +191,7 @@ impl<'a> Bits<'a> {
         }
     }
 
-    /// The next `s` (0-31) bits; the buffer must hold them.
+    /// The next `s` (1-31) bits; the buffer must hold them.
     #[inline]
     pub fn take(&mut self, s: u32) -> i32 {
         let v = (self.acc >> (64 - s)) as i32;
