@@ -26,6 +26,7 @@ use super::jpeg_prog_scan::{self, Coefficients, Job};
 use super::jpeg_scans::{entropy_end, last_needed};
 use crate::engine::Image;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Decodes `bytes` (a progressive JPEG) at `n`/8 of its size (`n` = 1, 2 or 4), or `None` (see
 /// the module comment).
@@ -69,8 +70,9 @@ fn parse(b: &[u8]) -> Option<(Frame, Vec<Job>)> {
             0xEE if body.starts_with(b"Adobe") => return None,
             0xE2 if body.starts_with(b"ICC_PROFILE") && !f.comps.is_empty() => return None,
             0xDA => {
-                jobs.push(job(&f, body, i)?);
-                i = entropy_end(b, i);
+                let end = entropy_end(b, i);
+                jobs.push(job(&f, body, i..end)?);
+                i = end;
             }
             0xDB | 0xD8 | 0xD0..=0xD7 | 0x01 => return None,
             _ => {}
@@ -78,8 +80,8 @@ fn parse(b: &[u8]) -> Option<(Frame, Vec<Job>)> {
     }
 }
 
-/// A start-of-scan segment (`body`; its data starts at byte `data`) as a job with its tables.
-fn job(f: &Frame, body: &[u8], data: usize) -> Option<Job> {
+/// A start-of-scan segment (`body`; its entropy-coded data at `data`) as a job with its tables.
+fn job(f: &Frame, body: &[u8], data: Range<usize>) -> Option<Job> {
     let count = *body.first()? as usize;
     let sel = body.get(1..1 + 2 * count)?;
     let &[ss, se, a] = body.get(1 + 2 * count..4 + 2 * count)? else {

@@ -10,11 +10,11 @@
 use super::jpeg_fast::Frame;
 use super::jpeg_huff::{AcTable, Bits, Table};
 use super::jpeg_mcu::Layout;
-use super::jpeg_scans::entropy_end;
+use std::ops::Range;
 
 /// One scan: its components (frame indices, in frame order), spectral band `ss..=se`,
-/// successive approximation (`ah`, `al`), tables, where its data starts and the restart
-/// interval in force.
+/// successive approximation (`ah`, `al`), tables, where its entropy-coded data lies (restart
+/// markers included) and the restart interval in force.
 pub(super) struct Job {
     pub comps: Vec<usize>,
     pub ss: usize,
@@ -25,7 +25,7 @@ pub(super) struct Job {
     pub dc: Vec<Table>,
     /// The AC table of an AC scan.
     pub ac: Option<AcTable>,
-    pub data: usize,
+    pub data: Range<usize>,
     pub restart: usize,
 }
 
@@ -124,8 +124,7 @@ struct State {
 
 /// Decodes one scan; it must use exactly its data.
 fn scan(b: &[u8], j: &Job, comps: &mut [Comp], (mcux, mcuy): (usize, usize)) -> Option<()> {
-    let end = entropy_end(b, j.data);
-    let mut bits = Bits::new(&b[..end], j.data);
+    let mut bits = Bits::new(b.get(..j.data.end)?, j.data.start);
     let mut st = State::default();
     let units = match j.comps.as_slice() {
         [ci] => comps.get(*ci)?.g.bw * comps[*ci].g.bh,
