@@ -101,6 +101,15 @@ fn decode_png_large(c: &mut Criterion) {
     g.bench_function("ipsd", |b| {
         b.iter(|| decode(black_box(&png), &DecodeOptions::default()).unwrap())
     });
+    // Shrink-on-load at 1/2 (2x2 blocks averaged as the rows are unfiltered), as a thumbnail
+    // of it decodes.
+    let half = DecodeOptions {
+        shrink: 2,
+        ..DecodeOptions::default()
+    };
+    g.bench_function("ipsd_shrink_2", |b| {
+        b.iter(|| decode(black_box(&png), &half).unwrap())
+    });
     image_crate(&mut g, &png);
     g.finish();
 }

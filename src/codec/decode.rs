@@ -1,9 +1,9 @@
 //! Source bytes to `engine::Image` (RGBA8, sRGB, straight alpha), the first step after storage
 //! in the copyImage and `/is/image` flow. The header is read first and the pixel limit checked
 //! before any pixel is decoded; then the format's decoder runs (JPEG: `decode_jpeg`, with DCT
-//! shrink-on-load; the others: `decode_other`), embedded ICC profiles are converted to sRGB
-//! (`icc`) and the EXIF orientation is applied (`orient`), so callers always see the image as
-//! displayed. Decoder panics are caught and reported as corrupt data.
+//! shrink-on-load; the others: `decode_other`, then `box_shrink` for the same factor), embedded
+//! ICC profiles are converted to sRGB (`icc`) and the EXIF orientation is applied (`orient`), so
+//! callers always see the image as displayed. Decoder panics are caught and reported as corrupt data.
 
 use super::{decode_jpeg, decode_other, orient, CodecError};
 use crate::engine::Image;
@@ -61,8 +61,9 @@ pub struct DecodeOptions {
     /// Largest accepted `width × height` of the stored image; checked from the header.
     pub max_pixels: u64,
     /// Shrink-on-load hint: 1, 2, 4 or 8 (other values are rounded down to one of these). JPEG
-    /// decodes at 1/`shrink` of its size (DCT scaling); other formats ignore it. The caller must
-    /// still resample to the exact size: `Decoded::image` has the real dimensions.
+    /// decodes at 1/`shrink` of its size (DCT scaling); the other formats decode whole and are
+    /// then averaged over `shrink` x `shrink` blocks (`box_shrink`). Either way the image is
+    /// `ceil(w / shrink) x ceil(h / shrink)`; the caller must still resample to the exact size.
     pub shrink: u32,
 }
 
@@ -114,7 +115,8 @@ pub struct Decoded {
     pub image: Image,
     /// The full-size header.
     pub header: Header,
-    /// The DCT scale denominator actually used (1, 2, 4 or 8); 1 for formats without it.
+    /// The shrink-on-load factor actually used (1, 2, 4 or 8): the DCT scale denominator for
+    /// JPEG, the block size of `box_shrink` for the others.
     pub shrink: u32,
 }
 
@@ -132,7 +134,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError>
         let shrink = shrink_factor(opts.shrink);
         let (stored, shrink) = match header.format {
             SourceFormat::Jpeg => decode_jpeg::decode(bytes, &header, shrink)?,
-            f => (decode_other::decode(bytes, f, &header)?, 1),
+            f => (decode_other::decode(bytes, f, &header, shrink)?, shrink),
         };
         Ok(Decoded {
             image: orient::apply(stored, header.orientation),

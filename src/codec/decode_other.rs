@@ -6,9 +6,9 @@
 //! (PNG eXIf, WebP EXIF, TIFF tag) is read here and applied by `decode`.
 
 use super::decode::{Header, SourceFormat};
-use super::decode_png;
 use super::icc::{self, Source};
 use super::CodecError;
+use super::{box_shrink, decode_png};
 use crate::engine::Image;
 use image::{ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
@@ -34,8 +34,14 @@ pub(super) fn header(bytes: &[u8], format: SourceFormat) -> Result<Header, Codec
     })
 }
 
-/// Decodes the stored (not yet oriented) pixels of a non-JPEG image.
-pub(super) fn decode(bytes: &[u8], format: SourceFormat, h: &Header) -> Result<Image, CodecError> {
+/// Decodes the stored (not yet oriented) pixels of a non-JPEG image, block-averaged by `shrink`
+/// (1, 2, 4 or 8: `box_shrink`; the own PNG decoder does it as it goes).
+pub(super) fn decode(
+    bytes: &[u8],
+    format: SourceFormat,
+    h: &Header,
+    shrink: u32,
+) -> Result<Image, CodecError> {
     let (w, ht) = h.stored_size();
     let pixels = w as u64 * ht as u64;
     let limits = {
@@ -57,23 +63,35 @@ pub(super) fn decode(bytes: &[u8], format: SourceFormat, h: &Header) -> Result<I
         ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16
     );
     let icc = d.icc_profile().ok().flatten();
-    let fast = match format {
-        SourceFormat::Webp => libwebp(bytes, w, ht),
-        SourceFormat::Png => decode_png::decode(bytes, super::decode::spare_core())
-            .filter(|d| d.len() as u64 == pixels * 4),
+    let png = match format {
+        SourceFormat::Png => decode_png::decode(bytes, super::decode::spare_core(), shrink)
+            .filter(|i| (i.width, i.height) == (w.div_ceil(shrink), ht.div_ceil(shrink))),
         _ => None,
     };
-    let data = match fast {
-        Some(data) => data,
-        None => DynamicImage::from_decoder(d)
-            .map_err(CodecError::corrupt)?
-            .into_rgba8()
-            .into_raw(),
-    };
-    let mut img = Image {
-        width: w,
-        height: ht,
-        data,
+    let mut img = match png {
+        Some(img) => img,
+        None => {
+            let data = match format {
+                SourceFormat::Webp => libwebp(bytes, w, ht),
+                _ => None,
+            };
+            let data = match data {
+                Some(data) => data,
+                None => DynamicImage::from_decoder(d)
+                    .map_err(CodecError::corrupt)?
+                    .into_rgba8()
+                    .into_raw(),
+            };
+            if data.len() as u64 != pixels * 4 {
+                return Err(CodecError::corrupt("decoded size differs from the header"));
+            }
+            let full = Image {
+                width: w,
+                height: ht,
+                data,
+            };
+            box_shrink::shrink(full, shrink)
+        }
     };
     let source = if gray { Source::Gray } else { Source::Rgb };
     icc::to_srgb(&mut img, icc.as_deref(), source);

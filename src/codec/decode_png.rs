@@ -5,13 +5,17 @@
 //! Everything else — other depths and colour types, interlacing, transparency keys, anything
 //! invalid — answers `None` and stays with the `image` crate, which also reports the errors.
 
+use super::box_shrink::Shrinker;
 use super::inflate::zlib_body;
 use super::inflate_split;
+use crate::engine::Image;
 use std::borrow::Cow;
 
 const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 /// Smallest zlib stream worth two cores (bytes).
 const SPLIT_MIN: usize = 1 << 20;
+/// Rows unfiltered and shrunk at a time after inflating (`decode`).
+const BATCH: usize = 16;
 
 /// The IHDR fields this decoder takes.
 struct Frame {
@@ -21,9 +25,10 @@ struct Frame {
     bpp: usize,
 }
 
-/// The image as RGBA8 (`width * height * 4` bytes), or `None` to leave it to the `image`
-/// crate; on two cores when `split` and the stream is big enough.
-pub(super) fn decode(bytes: &[u8], split: bool) -> Option<Vec<u8>> {
+/// The image as RGBA8, block-averaged by `shrink` (1, 2, 4 or 8: `box_shrink`, fed each batch
+/// of rows as soon as they are unfiltered), or `None` to leave it to the `image` crate; on two
+/// cores when `split` and the stream is big enough.
+pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
     let (f, idat) = parse(bytes)?;
     let z: Cow<[u8]> = match &idat[..] {
         [(one, _)] => Cow::Borrowed(&one[4..]),
@@ -35,7 +40,13 @@ pub(super) fn decode(bytes: &[u8], split: bool) -> Option<Vec<u8>> {
         .checked_add(1)?
         .checked_mul(f.height)?;
     let mut rows = Some(0);
-    let early = |top: &mut [u8]| rows = rows.and_then(|from| unfilter_rgba(top, &f, from));
+    let mut small = Shrinker::new(f.width as u32, f.height as u32, shrink);
+    let early = |top: &mut [u8]| {
+        rows = rows.and_then(|from| unfilter_rgba(top, &f, from));
+        if let (Some(s), Some(ready)) = (&mut small, rows) {
+            s.feed(top, ready);
+        }
+    };
     let crcs = || idat.iter().all(|(body, crc)| crc32fast::hash(body) == *crc);
     let body = zlib_body(&z)?;
     let raw = if split && z.len() >= SPLIT_MIN {
@@ -46,10 +57,30 @@ pub(super) fn decode(bytes: &[u8], split: bool) -> Option<Vec<u8>> {
         inflate_split::serial(body, size, early)
     };
     drop(z);
-    let out = unfilter(raw.ok()?, &f, rows?);
+    let mut raw = raw.ok()?;
+    let mut done = rows?;
+    if let Some(s) = &mut small {
+        // The rows the early unfiltering did not reach (the second half's, after a split), in
+        // batches, each shrunk while it is still in cache.
+        while f.bpp == 4 && done < f.height {
+            let end = ((done + BATCH) * (f.width * 4 + 1)).min(raw.len());
+            let next = unfilter_rgba(&mut raw[..end], &f, done)?;
+            (next > done).then_some(())?;
+            s.feed(&raw, next);
+            done = next;
+        }
+    }
+    let data = unfilter(raw, &f, done)?;
     #[cfg(test)]
-    DECODED.with(|d| d.set(d.get() + out.is_some() as usize));
-    out
+    DECODED.with(|d| d.set(d.get() + 1));
+    Some(match small {
+        Some(s) => s.finish(&data),
+        None => Image {
+            width: f.width as u32,
+            height: f.height as u32,
+            data,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,16 @@
-//! `decode_png` (one core and two) against the `image` crate's PNG decoder (png + fdeflate), on files written by
-//! the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
+//! `decode_png` (one core and two) against the `image` crate's PNG decoder (png + fdeflate), on
+//! files written by the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
 //! (flate2), one IDAT chunk or many; and the files it must leave to the `image` crate.
 
-use super::{decode, DECODED};
+use super::DECODED;
+use crate::codec::box_shrink;
+use crate::engine::Image;
 use png::{BitDepth, ColorType, Compression, Encoder, Filter};
+
+/// The full-size pixels, as most tests compare them.
+fn decode(b: &[u8], split: bool) -> Option<Vec<u8>> {
+    super::decode(b, split, 1).map(|i| i.data)
+}
 
 /// Noise over gradients: the IDAT stays above `SPLIT_MIN` at 800 x 600.
 fn pixels(w: usize, h: usize, bpp: usize) -> Vec<u8> {
@@ -206,4 +213,25 @@ fn codec_decode_comes_here() {
     let img = crate::codec::decode(&b, &Default::default()).unwrap().image;
     assert_eq!(DECODED.with(|d| d.get()), before + 1);
     assert!(img.data == reference(&b));
+}
+
+/// Shrink-on-load fed batch by batch while decoding (on one core and on two, RGB and RGBA) gives
+/// what shrinking the whole decoded image gives.
+#[test]
+fn shrinking_as_rows_arrive_equals_shrinking_after() {
+    for color in [ColorType::Rgba, ColorType::Rgb] {
+        let b = png(803, 601, color, Filter::Avg, Compression::Fast, 1 << 30);
+        let full = Image {
+            width: 803,
+            height: 601,
+            data: reference(&b),
+        };
+        for n in [2, 4, 8] {
+            let want = box_shrink::shrink(full.clone(), n);
+            for split in [false, true] {
+                let got = super::decode(&b, split, n).expect("decoded");
+                assert!(got == want, "{color:?} by {n} split {split}");
+            }
+        }
+    }
 }

@@ -1,8 +1,11 @@
 //! Image codecs: `probe` (upload validation), `decode` (bytes to `engine::Image`, with pixel
-//! limits checked from the header first, EXIF orientation, ICC to sRGB and JPEG shrink-on-load)
+//! limits checked from the header first, EXIF orientation, ICC to sRGB and shrink-on-load)
 //! and `encode` (`engine::Image` to the `fmt=` format). Only pure Rust crates or C built with
 //! `cc`: `cargo build` needs no cmake or nasm.
 
+mod box_shrink;
+#[cfg(target_arch = "x86_64")]
+mod box_shrink_sse2;
 pub mod decode;
 mod decode_jpeg;
 mod decode_other;

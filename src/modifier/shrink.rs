@@ -1,6 +1,7 @@
 //! Planning, last step: the decode hint. A JPEG can be decoded at 1/2, 1/4 or 1/8 size (DCT
-//! scaling); `decode_shrink` picks the largest factor that keeps enough resolution for the
-//! plan, and `Plan::steps_for_input` rescales the first step to the decoded size.
+//! scaling), the other formats are block-averaged to that size after decoding
+//! (`codec::box_shrink`); `decode_shrink` picks the largest factor that keeps enough resolution
+//! for the plan, and `Plan::steps_for_input` rescales the first step to the decoded size.
 
 use super::plan::Plan;
 use crate::engine::{Filter, Step};
