@@ -81,11 +81,13 @@ type Sums = [f32; 4];
 #[inline(always)]
 fn whole_rows<const N: usize>(rows: &[&[u8]; N], w: usize, out: &mut [u8]) {
     let full = w / N;
+    #[cfg(target_arch = "x86_64")]
     let done = match N {
-        #[cfg(target_arch = "x86_64")]
         2 => super::box_shrink_sse2::halve_rows(&rows[0][..w * 4], &rows[1][..w * 4], out),
-        _ => 0,
+        _ => super::box_shrink_sse2::shrink_rows::<N>(rows, &mut out[..full * 4]),
     };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
     for (ox, o) in out.chunks_exact_mut(4).enumerate().take(full).skip(done) {
         let mut s = [0f32; 4];
         for row in rows {
