@@ -155,3 +155,54 @@ fn decode_shrinks_other_formats_on_load() {
         }
     }
 }
+
+/// A smooth RGBA image with an alpha ramp (no detail a block average would lose).
+fn smooth(w: u32, h: u32) -> Image {
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+            let c = |k: f32| (127.5 + 120.0 * (fx * k + fy * 2.0).sin()) as u8;
+            data.extend_from_slice(&[c(3.0), c(5.0), c(7.0), (255.0 * (1.0 - 0.7 * fx)) as u8]);
+        }
+    }
+    Image {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+/// Through the whole render: a PNG cropped at odd offsets and scaled by 1/4 is decoded at 1/2
+/// (the plan's shrink), and the crop lands where a resample of the full-size pixels puts it.
+#[tokio::test]
+async fn a_png_render_with_shrink_on_load_matches_one_from_full_size() {
+    use crate::engine::{cpu, Filter};
+    use crate::modifier::{self, Limits};
+    let img = smooth(401, 301);
+    let opts = EncodeOptions {
+        format: Format::PngAlpha,
+        ..EncodeOptions::default()
+    };
+    let png = bytes::Bytes::from(encode(&img, &opts).unwrap());
+    let query = "crop=41,31,320,240&wid=80&resMode=sharp2&fmt=png-alpha";
+    let commands = modifier::parse(query).unwrap();
+    let limits = Limits::copy_image(100_000_000);
+    let plan = modifier::plan(401, 301, &commands, &limits).unwrap();
+    assert_eq!(plan.decode_shrink, 2);
+    let got = crate::render::render(&cpu::CpuExecutor, png, &commands, &limits)
+        .await
+        .unwrap();
+    let got = decode(&got.bytes, &DecodeOptions::default()).unwrap().image;
+    let want = cpu::resample(&img, [41.0, 31.0, 320.0, 240.0], 80, 60, Filter::Lanczos3).unwrap();
+    assert_eq!((got.width, got.height), (80, 60));
+    let diffs: Vec<u32> = got
+        .data
+        .iter()
+        .zip(&want.data)
+        .map(|(a, b)| a.abs_diff(*b) as u32)
+        .collect();
+    let mean = diffs.iter().sum::<u32>() as f64 / diffs.len() as f64;
+    let worst = diffs.iter().max().copied().unwrap_or(0);
+    assert!(mean < 1.0 && worst <= 6, "mean {mean:.2}, worst {worst}");
+}
