@@ -206,3 +206,37 @@ async fn a_png_render_with_shrink_on_load_matches_one_from_full_size() {
     let worst = diffs.iter().max().copied().unwrap_or(0);
     assert!(mean < 1.0 && worst <= 6, "mean {mean:.2}, worst {worst}");
 }
+
+/// Damaged files asked for at a shrink fail as they do at full size: a clear `Corrupt`, never a
+/// partly averaged image (the PNG's own decoder declines, the `image` crate reports).
+#[test]
+fn damaged_files_are_corrupt_at_every_shrink() {
+    use crate::codec::CodecError;
+    let img = noise(64, 48, true);
+    for format in [Format::PngAlpha, Format::TifAlpha] {
+        let opts = EncodeOptions {
+            format,
+            ..EncodeOptions::default()
+        };
+        let bytes = encode(&img, &opts).unwrap();
+        let mut flipped = bytes.clone();
+        let at = flipped.len() * 2 / 3;
+        flipped[at] ^= 0x40;
+        for bad in [&bytes[..bytes.len() * 2 / 3], &flipped[..]] {
+            for n in [1, 2, 4, 8] {
+                let opts = DecodeOptions {
+                    shrink: n,
+                    ..DecodeOptions::default()
+                };
+                match decode(bad, &opts) {
+                    Err(CodecError::Corrupt(_)) => {}
+                    Ok(d) if format == Format::TifAlpha && bad.len() == bytes.len() => {
+                        // An uncompressed TIFF with a flipped pixel byte is still a TIFF.
+                        assert_eq!(d.image.width, 64u32.div_ceil(n));
+                    }
+                    other => panic!("{format:?} by {n}: {other:?}"),
+                }
+            }
+        }
+    }
+}

@@ -3,7 +3,8 @@
 //! before any pixel is decoded; then the format's decoder runs (JPEG: `decode_jpeg`, with DCT
 //! shrink-on-load; the others: `decode_other`, then `box_shrink` for the same factor), embedded
 //! ICC profiles are converted to sRGB (`icc`) and the EXIF orientation is applied (`orient`), so
-//! callers always see the image as displayed. Decoder panics are caught and reported as corrupt data.
+//! callers always see the image as displayed. Decoder panics are caught and reported as corrupt
+//! data.
 
 use super::{decode_jpeg, decode_other, orient, CodecError};
 use crate::engine::Image;

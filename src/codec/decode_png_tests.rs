@@ -1,6 +1,7 @@
 //! `decode_png` (one core and two) against the `image` crate's PNG decoder (png + fdeflate), on
-//! files written by the `png` crate with each row filter, both colour types, one big block (fdeflate) or many
-//! (flate2), one IDAT chunk or many; and the files it must leave to the `image` crate.
+//! files written by the `png` crate with each row filter, both colour types, one big block
+//! (fdeflate) or many (flate2), one IDAT chunk or many; the files it must leave to the `image`
+//! crate; and shrink-on-load fed as rows arrive.
 
 use super::DECODED;
 use crate::codec::box_shrink;
