@@ -57,6 +57,8 @@ pub struct Config {
     /// Most pixels (decoded + produced) admitted to copyImage renders, running and waiting;
     /// past it a request gets the busy fault at once (0 = unbounded).
     pub render_queue_pixels: u64,
+    /// Most MiB of freed render buffers kept for reuse (`crate::buffers`; 0 = none).
+    pub keep_buffers_mib: usize,
 }
 
 /// Raw settings as given; `None` means "use the default".
@@ -126,6 +128,9 @@ pub struct RawConfig {
     /// [default: 200000000 per core]
     #[arg(long, env = "IPSD_RENDER_QUEUE_PIXELS")]
     pub render_queue_pixels: Option<String>,
+    /// MiB of freed render buffers kept for the next renders (0 = none) [default: 256]
+    #[arg(long, env = "IPSD_KEEP_BUFFERS_MIB")]
+    pub keep_buffers_mib: Option<String>,
 }
 
 /// Default render admission budget per core: about fifteen 12 MP sources waiting per core.
@@ -302,6 +307,12 @@ impl RawConfig {
                 QUEUE_PIXELS_PER_CORE * cores() as u64,
                 0,
             ),
+            keep_buffers_mib: c.num(
+                "IPSD_KEEP_BUFFERS_MIB",
+                &self.keep_buffers_mib,
+                crate::buffers::KEEP_BYTES >> 20,
+                0,
+            ),
         };
         if c.errors.is_empty() {
             Ok(cfg)
@@ -354,6 +365,12 @@ mod tests {
         assert_eq!(c.soap_max_bytes, 64 << 20);
         assert!(c.database_url.starts_with("sqlite://"));
         assert_eq!(c.gzip, GzipMode::Accept);
+        assert_eq!(c.keep_buffers_mib, 256);
+        let none = RawConfig {
+            keep_buffers_mib: Some("0".into()),
+            ..RawConfig::default()
+        };
+        assert_eq!(none.validate().unwrap().keep_buffers_mib, 0);
     }
 
     #[test]
@@ -366,10 +383,11 @@ mod tests {
             executor: Some("tpu".into()),
             max_pix: Some("2000x2000".into()),
             allow_software_gpu: Some("maybe".into()),
+            keep_buffers_mib: Some("lots".into()),
             ..RawConfig::default()
         };
         let errs = raw.validate().unwrap_err();
-        assert_eq!(errs.len(), 7, "{errs:?}");
+        assert_eq!(errs.len(), 8, "{errs:?}");
         for name in [
             "IPSD_LISTEN",
             "IPSD_SOAP_MAX_BYTES",
@@ -378,6 +396,7 @@ mod tests {
             "IPSD_EXECUTOR",
             "IPSD_MAX_PIX",
             "IPSD_ALLOW_SOFTWARE_GPU",
+            "IPSD_KEEP_BUFFERS_MIB",
         ] {
             assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
         }

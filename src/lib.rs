@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod buffers;
 pub mod catalog;
 pub mod codec;
 pub mod config;

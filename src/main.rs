@@ -65,6 +65,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Serve { cfg, .. } | Cmd::Init { cfg, .. } => config(cfg),
     };
     let tuning = ipsd::memory::tune_malloc(cfg.render_slots);
+    ipsd::buffers::set_limit(cfg.keep_buffers_mib.saturating_mul(1 << 20));
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -144,9 +145,10 @@ fn spawn_housekeeping(st: ipsd::SharedState) {
     });
 }
 
-/// Every 10 s: when no render was admitted since the last look and none is running, hand free
-/// heap memory back to the kernel once (`ipsd::memory::trim`), so an idle service does not keep
-/// the peak of its last burst. Under load nothing is trimmed and buffers are reused.
+/// Every 10 s: when no render was admitted since the last look and none is running, drop the
+/// kept render buffers (`ipsd::buffers::release`) and hand free heap memory back to the kernel
+/// once (`ipsd::memory::trim`), so an idle service does not keep the peak of its last burst.
+/// Under load nothing is trimmed and buffers are reused.
 fn spawn_idle_trim(st: ipsd::SharedState) {
     tokio::spawn(async move {
         let mut idle = ipsd::memory::IdleTrim::default();
@@ -154,8 +156,15 @@ fn spawn_idle_trim(st: ipsd::SharedState) {
             tokio::time::sleep(Duration::from_secs(10)).await;
             let a = &st.admission;
             if idle.due(a.admissions(), a.admitted()) {
-                let released = tokio::task::spawn_blocking(ipsd::memory::trim).await;
-                tracing::debug!(?released, "idle: free heap memory trimmed");
+                let released = tokio::task::spawn_blocking(|| {
+                    let kept = ipsd::buffers::release();
+                    (kept, ipsd::memory::trim())
+                })
+                .await;
+                tracing::debug!(
+                    ?released,
+                    "idle: kept buffers dropped, free heap memory trimmed"
+                );
             }
         }
     });

@@ -35,7 +35,8 @@ impl Shrinker {
             n,
             w,
             h,
-            out: vec![0; w.div_ceil(n) * h.div_ceil(n) * 4],
+            // `finish` writes every output pixel (`crate::buffers`).
+            out: crate::buffers::take(w.div_ceil(n) * h.div_ceil(n) * 4),
             next: 0,
         })
     }

@@ -74,7 +74,11 @@ pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
     #[cfg(test)]
     DECODED.with(|d| d.set(d.get() + 1));
     Some(match small {
-        Some(s) => s.finish(&data),
+        Some(s) => {
+            let shrunk = s.finish(&data);
+            crate::buffers::give(data);
+            shrunk
+        }
         None => Image {
             width: f.width as u32,
             height: f.height as u32,
@@ -147,7 +151,8 @@ fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
         raw.truncate(w4 * f.height);
         return Some(raw);
     }
-    let mut out = vec![0u8; w4 * f.height];
+    // Every row is written below (`crate::buffers`).
+    let mut out = crate::buffers::take(w4 * f.height);
     let mut prev = vec![0u8; stride];
     for (dst, r) in out
         .chunks_exact_mut(w4)
@@ -160,6 +165,7 @@ fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
         }
         prev.copy_from_slice(cur);
     }
+    crate::buffers::give(raw);
     Some(out)
 }
 

@@ -10,7 +10,7 @@ use png::{BitDepth, ColorType, Compression, Encoder, Filter};
 
 /// The full-size pixels, as most tests compare them.
 fn decode(b: &[u8], split: bool) -> Option<Vec<u8>> {
-    super::decode(b, split, 1).map(|i| i.data)
+    super::decode(b, split, 1).map(|mut i| std::mem::take(&mut i.data))
 }
 
 /// Noise over gradients: the IDAT stays above `SPLIT_MIN` at 800 x 600.

@@ -35,7 +35,8 @@ impl Bytes {
     /// Room for `first` bytes now, up to `cap` later.
     fn sized(first: usize, cap: usize) -> Bytes {
         Bytes {
-            buf: vec![0; first.min(cap) + SLACK],
+            // Every byte below `len` is written before it is read (`crate::buffers`).
+            buf: crate::buffers::take(first.min(cap) + SLACK),
             len: 0,
             cap,
         }

@@ -200,7 +200,8 @@ fn sos(f: &mut Frame, body: &[u8]) -> Option<()> {
 /// Upsamples chroma to the luma grid and converts to RGBA at the output size.
 pub(super) fn to_rgba(f: &Frame, planes: &[Plane], n: usize) -> Image {
     let (w, h) = ((f.width * n).div_ceil(8), (f.height * n).div_ceil(8));
-    let mut data = vec![0u8; w * h * 4];
+    // Every pixel is written below (`crate::buffers`).
+    let mut data = crate::buffers::take(w * h * 4);
     let y = &planes[0];
     if planes.len() == 1 {
         for (row, out) in data.chunks_exact_mut(w * 4).enumerate() {

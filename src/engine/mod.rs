@@ -25,6 +25,14 @@ pub struct Image {
     pub data: Vec<u8>,
 }
 
+/// A dropped image's pixel buffer is kept for the next big buffer a render needs
+/// (`crate::buffers`).
+impl Drop for Image {
+    fn drop(&mut self) {
+        crate::buffers::give(std::mem::take(&mut self.data));
+    }
+}
+
 impl Image {
     /// A `width × height` image filled with one colour.
     pub fn filled(width: u32, height: u32, c: Rgba) -> Image {

@@ -32,7 +32,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -91,7 +91,7 @@ impl BlobStore {
     /// The blob's bytes. NotFound when absent, InvalidInput for a malformed digest.
     pub async fn get(&self, digest: &str) -> io::Result<Bytes> {
         let path = self.path(digest)?;
-        blocking(move || fs::read(path).map(Bytes::from)).await
+        blocking(move || read_pooled(&path)).await
     }
 
     /// Whether the blob file exists.
@@ -160,6 +160,38 @@ impl BlobStore {
 }
 
 // ---- blocking helpers (run on tokio's blocking pool) -----------------------------------------
+
+/// The file's bytes in a buffer from `crate::buffers`, which goes back there when the last
+/// `Bytes` that shares it is dropped (a render reads its source once per call).
+fn read_pooled(path: &Path) -> io::Result<Bytes> {
+    let mut file = File::open(path)?;
+    let size = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+    let mut buf = Pooled(crate::buffers::take(size));
+    file.read_exact(&mut buf.0)?;
+    // A blob never changes once in place; a longer file is damage, reported like a short one.
+    if file.read(&mut [0u8; 1])? != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "blob grew while read",
+        ));
+    }
+    Ok(Bytes::from_owner(buf))
+}
+
+/// A buffer that returns to `crate::buffers` when dropped.
+struct Pooled(Vec<u8>);
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        crate::buffers::give(std::mem::take(&mut self.0));
+    }
+}
 
 async fn blocking<T, F>(f: F) -> io::Result<T>
 where
