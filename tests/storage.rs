@@ -34,6 +34,32 @@ async fn put_then_get_round_trips_under_the_fanout_path() {
     assert_eq!(tmp, 0, "no temp file is left behind");
 }
 
+/// Reads of big blobs go through reused buffers (`ipsd::buffers`): each read, one after the
+/// other and while an earlier one is still held, returns exactly its own bytes.
+#[tokio::test(flavor = "multi_thread")]
+async fn big_blobs_read_through_reused_buffers_are_exact() {
+    let (_dir, store) = store();
+    let blob = |n: usize, seed: u8| -> Vec<u8> {
+        (0..n).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect()
+    };
+    let (a, b) = (blob(3 << 20, 1), blob((3 << 20) - 999, 2));
+    let da = store.put(Bytes::from(a.clone())).await.unwrap();
+    let db = store.put(Bytes::from(b.clone())).await.unwrap();
+    let dz = store.put(Bytes::new()).await.unwrap();
+    for _ in 0..3 {
+        let held = store.get(&da).await.unwrap();
+        assert_eq!(held, a);
+        assert_eq!(store.get(&db).await.unwrap(), b);
+        drop(held);
+        assert_eq!(
+            store.get(&db).await.unwrap(),
+            b,
+            "after a bigger buffer came back"
+        );
+        assert!(store.get(&dz).await.unwrap().is_empty());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn identical_content_is_stored_once() {
     let (_dir, store) = store();
