@@ -1,6 +1,6 @@
-// luma_hist: adds the luma histogram (`cpu::luma`, 256 bins) of the band's pixels with
+// luma_hist: adds the luma histogram (`cpu_color::luma`, 256 bins) of the band's pixels with
 // alpha > 0 to hist[hist_base ..][256] (slots of the per-job flags buffer, cleared per job).
-// `op_colorize` with `norm` reads it to find the median (`cpu::luma_median`).
+// `op_colorize` with `norm` reads it to find the median (`cpu_color::luma_median`).
 #import band
 #import pixel
 

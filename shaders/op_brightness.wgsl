@@ -1,4 +1,4 @@
-// op_brightness (cpu::op_brightness), GIMP legacy: k = adj/100; k < 0: v' = v (1 + k),
+// op_brightness (cpu_color::channel), GIMP legacy: k = adj/100; k < 0: v' = v (1 + k),
 // else v' = v + (1 - v) k.
 #import band
 #import pixel

@@ -1,4 +1,4 @@
-// op_colorbalance (cpu::op_colorbalance): the op_brightness curve (GIMP legacy) on each channel
+// op_colorbalance (cpu_color::channel): the op_brightness curve (GIMP legacy) on each channel
 // with its own amount, k = (r, g, b)/100: k < 0: v' = v (1 + k), else v' = v + (1 - v) k.
 #import band
 #import pixel

@@ -1,5 +1,5 @@
-// op_colorize (cpu::op_colorize): luma (Pillow's convert("L")), with `norm` (k.w >= 0) a gamma
-// moving the median luma (from `luma_hist`) to 50% and the contrast slant k.w, then mapped
+// op_colorize (cpu_color::op_colorize): luma (Pillow's convert("L")), with `norm` (k.w >= 0) a
+// gamma moving the median luma (from `luma_hist`) to 50% and the contrast slant k.w, then mapped
 // onto the colour k.xyz: Y < 1/2: 2Y k, else k + (1 - k)(2Y - 1). Alpha kept.
 #import band
 #import pixel
@@ -24,7 +24,7 @@ fn luma(p: vec4<u32>) -> u32 {
     return (p.x * 19595u + p.y * 38470u + p.z * 7471u + 32768u) >> 16u;
 }
 
-// cpu::luma_median and cpu::norm_gamma.
+// cpu_color::luma_median and cpu_color::norm_gamma.
 fn norm_gamma() -> f32 {
     var total = 0u;
     for (var i = 0u; i < 256u; i++) {

@@ -1,4 +1,4 @@
-// op_contrast (cpu::op_contrast), GIMP legacy: v' = (v - 1/2) slant + 1/2, slant = k =
+// op_contrast (cpu_color::channel), GIMP legacy: v' = (v - 1/2) slant + 1/2, slant = k =
 // tan((adj/100 + 1) pi/4) computed on the host.
 #import band
 #import pixel

@@ -1,4 +1,4 @@
-// op_hue (cpu::op_hue), HSL: H' = H + k wrapped, k = adj/360 turns.
+// op_hue (cpu_color `Pass::Hue`), HSL: H' = H + k wrapped, k = adj/360 turns.
 #import band
 #import pixel
 #import color_op

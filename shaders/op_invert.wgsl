@@ -1,4 +1,4 @@
-// op_invert (cpu::op_invert): v' = 1 - v per colour channel; alpha kept.
+// op_invert (cpu_color::channel): v' = 1 - v per colour channel; alpha kept.
 #import band
 #import pixel
 #import color_op

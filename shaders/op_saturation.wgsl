@@ -1,4 +1,4 @@
-// op_saturation (cpu::op_saturation), HSL: S' = clamp(S k, 0, 1), k = 1 + adj/100, H and L
+// op_saturation (cpu_color::saturate), HSL: S' = clamp(S k, 0, 1), k = 1 + adj/100, H and L
 // kept. For fixed H and L every channel is L + S·g(H, L), so the map is computed in closed
 // form: RGB' = L + (RGB − L)·S'/S (no trip through H).
 #import band

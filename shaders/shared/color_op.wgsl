@@ -1,5 +1,5 @@
-// The skeleton of every per-pixel `op_*` colour kernel (`cpu::map_rgb`): straight RGB in 0..1
-// goes through the kernel's `apply(c, params.k)`, is rounded once (floor(v·255 + ½),
+// The skeleton of every per-pixel `op_*` colour kernel (`cpu_color::map_rgb`): straight RGB in
+// 0..1 goes through the kernel's `apply(c, params.k)`, is rounded once (floor(v·255 + ½),
 // clamped) and alpha is kept. Needs `band` and `pixel`. Mirrored by `shaders::ColorParams`.
 struct ColorParams {
     band: Band,

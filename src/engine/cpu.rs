@@ -1,10 +1,11 @@
 //! CPU executor: the twin of every GPU kernel, and the production path on machines without a
 //! hardware GPU. Resampling uses fast_image_resize (SIMD convolution on premultiplied RGBA);
-//! the per-pixel steps (`affine`, `underlay`, `opacity`, the `op_*` colour commands) run
-//! row-parallel on rayon; the neighbourhood filters and noise live in `cpu_filter`. Each
+//! the per-pixel steps (`affine`, `underlay`, `opacity`) run row-parallel on rayon; the `op_*`
+//! colour commands live in `cpu_color`, the neighbourhood filters and noise in `cpu_filter`. Each
 //! `pub fn` carries the registry name of its WGSL kernel (`resample` = `resize_h` +
 //! `resize_v`).
 
+use super::cpu_color::{color, color_run, is_local, COLOR_CHUNK};
 use super::cpu_turn::{remap, IndexMap};
 use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
 use fast_image_resize as fr;
@@ -57,12 +58,24 @@ fn writes_new_image(s: &Step) -> bool {
     matches!(s, Step::Resample { .. } | Step::Affine { .. })
 }
 
-/// Applies `steps` in order.
+/// Applies `steps` in order; consecutive local colour commands go over the pixels together
+/// (`cpu_color::color_run`).
 pub fn run_steps(mut img: Image, steps: &[Step]) -> Result<Image, EngineError> {
-    for s in steps {
-        img = run_step(img, s)?;
+    for group in steps.chunk_by(|a, b| local_color(a).is_some() && local_color(b).is_some()) {
+        img = match group {
+            [s] => run_step(img, s)?,
+            run => color_run(img, &run.iter().filter_map(local_color).collect::<Vec<_>>()),
+        };
     }
     Ok(img)
+}
+
+/// The colour command of a step that can join a colour run.
+fn local_color(s: &Step) -> Option<ColorOp> {
+    match s {
+        Step::Color(op) if is_local(op) => Some(*op),
+        _ => None,
+    }
 }
 
 /// Applies one step.
@@ -310,221 +323,6 @@ pub fn opacity(mut img: Image, o: f32) -> Image {
     img
 }
 
-/// Runs one colour command (see [`ColorOp`] for the algorithms).
-pub fn color(img: Image, op: ColorOp) -> Image {
-    let [k, k1, k2, _] = op.params();
-    match op {
-        ColorOp::ColorBalance(_) => op_colorbalance(img, [k, k1, k2]),
-        ColorOp::Colorize { .. } => op_colorize(img, op.params()),
-        ColorOp::Invert => op_invert(img),
-        ColorOp::Brightness(_) => op_brightness(img, k),
-        ColorOp::Contrast(_) => op_contrast(img, k),
-        ColorOp::Saturation(_) => op_saturation(img, k),
-        ColorOp::Hue(_) => op_hue(img, k),
-    }
-}
-
-/// Bytes per rayon task of the colour commands (16384 pixels).
-const COLOR_CHUNK: usize = 1 << 16;
-
-/// Applies `f` to every pixel's straight RGB in 0..=1 and rounds once; alpha is kept. The
-/// skeleton of every `op_*` colour kernel (`shaders/shared/color_op.wgsl`).
-fn map_rgb(mut img: Image, f: impl Fn([f32; 3]) -> [f32; 3] + Sync) -> Image {
-    img.data.par_chunks_mut(COLOR_CHUNK).for_each(|c| {
-        for p in c.chunks_exact_mut(4) {
-            let o = f([p[0], p[1], p[2]].map(|v| v as f32 / 255.0));
-            for i in 0..3 {
-                // `as` saturates and truncates: floor(v + ½) clamped to 0..=255, without libm.
-                p[i] = (o[i] * 255.0 + 0.5) as u8;
-            }
-        }
-    });
-    img
-}
-
-/// `op_invert`: `v' = 1 − v`.
-pub fn op_invert(img: Image) -> Image {
-    map_rgb(img, |c| c.map(|v| 1.0 - v))
-}
-
-/// The GIMP legacy brightness curve, `b` in −1..=1.
-fn lift(v: f32, b: f32) -> f32 {
-    if b < 0.0 {
-        v * (1.0 + b)
-    } else {
-        v + (1.0 - v) * b
-    }
-}
-
-/// `op_brightness` (GIMP legacy), `b` = adj/100.
-pub fn op_brightness(img: Image, b: f32) -> Image {
-    map_rgb(img, |c| c.map(|v| lift(v, b)))
-}
-
-/// `op_colorbalance`: the brightness curve per channel, `k` = [r, g, b]/100.
-pub fn op_colorbalance(img: Image, k: [f32; 3]) -> Image {
-    map_rgb(img, |c| {
-        [lift(c[0], k[0]), lift(c[1], k[1]), lift(c[2], k[2])]
-    })
-}
-
-/// `op_contrast` (GIMP legacy), `slant` = tan((adj/100 + 1)·π/4).
-pub fn op_contrast(img: Image, slant: f32) -> Image {
-    map_rgb(img, |c| c.map(|v| (v - 0.5) * slant + 0.5))
-}
-
-/// `op_saturation` (HSL), `k` = 1 + adj/100: S' = clamp(S·k, 0, 1), H and L kept. For fixed H
-/// and L every channel is L + S·g(H, L), so it is computed in closed form: RGB' = L + (RGB −
-/// L)·S'/S.
-pub fn op_saturation(img: Image, k: f32) -> Image {
-    map_rgb(img, |c| {
-        let (mx, mn) = (c[0].max(c[1]).max(c[2]), c[0].min(c[1]).min(c[2]));
-        if mx == mn {
-            return c;
-        }
-        let l = (mx + mn) / 2.0;
-        let d = mx - mn;
-        let s = if l <= 0.5 {
-            d / (mx + mn)
-        } else {
-            d / (2.0 - mx - mn)
-        };
-        let r = (s * k).clamp(0.0, 1.0) / s;
-        c.map(|v| l + (v - l) * r)
-    })
-}
-
-/// `op_hue` (HSL), `turn` = adj/360: H' = H + turn, wrapped.
-pub fn op_hue(img: Image, turn: f32) -> Image {
-    map_rgb(img, |c| {
-        let [h, s, l] = rgb_to_hsl(c);
-        hsl_to_rgb([fract(h + turn), s, l])
-    })
-}
-
-/// Pillow's `convert("L")`: ITU-R 601 luma in 16-bit fixed point.
-pub fn luma(p: &[u8]) -> u32 {
-    (p[0] as u32 * 19595 + p[1] as u32 * 38470 + p[2] as u32 * 7471 + 0x8000) >> 16
-}
-
-/// The median luma of the pixels with alpha > 0 (the smallest m with at least half of them at
-/// or below it; 128 when none is visible). `luma_hist` + `op_colorize` on the GPU.
-pub fn luma_median(img: &Image) -> u32 {
-    let mut hist = [0u64; 256];
-    for p in img.data.chunks_exact(4).filter(|p| p[3] > 0) {
-        hist[luma(p) as usize] += 1;
-    }
-    median(&hist)
-}
-
-fn median(hist: &[u64; 256]) -> u32 {
-    let total: u64 = hist.iter().sum();
-    if total == 0 {
-        return 128;
-    }
-    let half = total.div_ceil(2);
-    let mut cum = 0;
-    for (i, n) in hist.iter().enumerate() {
-        cum += n;
-        if cum >= half {
-            return i as u32;
-        }
-    }
-    255
-}
-
-/// The `norm` gamma that moves the median luma `m` to 50%.
-fn norm_gamma(m: u32) -> f32 {
-    let m = m.clamp(1, 254) as f32 / 255.0;
-    0.5f32.ln() / m.ln()
-}
-
-/// `op_colorize`: `k` = [r, g, b, slant] ([`ColorOp::params`]; slant < 0: `off`).
-pub fn op_colorize(mut img: Image, k: [f32; 4]) -> Image {
-    let gamma = if k[3] >= 0.0 {
-        norm_gamma(luma_median(&img))
-    } else {
-        1.0
-    };
-    img.data
-        .par_chunks_mut(COLOR_CHUNK)
-        .flat_map_iter(|c| c.chunks_exact_mut(4))
-        .for_each(|p| {
-            let mut y = luma(p) as f32 / 255.0;
-            if k[3] >= 0.0 {
-                if y > 0.0 {
-                    y = y.powf(gamma);
-                }
-                y = ((y - 0.5) * k[3] + 0.5).clamp(0.0, 1.0);
-            }
-            for i in 0..3 {
-                let o = if y < 0.5 {
-                    k[i] * 2.0 * y
-                } else {
-                    k[i] + (1.0 - k[i]) * (2.0 * y - 1.0)
-                };
-                p[i] = (o * 255.0 + 0.5) as u8;
-            }
-        });
-    img
-}
-
-/// `x − floor(x)`, with floor done by truncation (exact for |x| < 2³¹; baseline x86-64 has no
-/// rounding instruction, and `f32::floor` would be a libm call per channel).
-fn fract(x: f32) -> f32 {
-    let t = x as i32 as f32;
-    x - if t > x { t - 1.0 } else { t }
-}
-
-/// RGB → HSL (H in turns), as Python's `colorsys.rgb_to_hls` (and `shaders/shared/hsl.wgsl`).
-fn rgb_to_hsl([r, g, b]: [f32; 3]) -> [f32; 3] {
-    let (mx, mn) = (r.max(g).max(b), r.min(g).min(b));
-    let l = (mx + mn) / 2.0;
-    if mx == mn {
-        return [0.0, 0.0, l];
-    }
-    let d = mx - mn;
-    let s = if l <= 0.5 {
-        d / (mx + mn)
-    } else {
-        d / (2.0 - mx - mn)
-    };
-    let h = if r == mx {
-        (g - b) / d
-    } else if g == mx {
-        2.0 + (b - r) / d
-    } else {
-        4.0 + (r - g) / d
-    };
-    [fract(h / 6.0), s, l]
-}
-
-/// HSL → RGB, as `colorsys.hls_to_rgb`.
-fn hsl_to_rgb([h, s, l]: [f32; 3]) -> [f32; 3] {
-    if s == 0.0 {
-        return [l, l, l];
-    }
-    let m2 = if l <= 0.5 {
-        l * (1.0 + s)
-    } else {
-        l + s - l * s
-    };
-    let m1 = 2.0 * l - m2;
-    let v = |hue: f32| {
-        let hue = fract(hue);
-        if hue < 1.0 / 6.0 {
-            m1 + (m2 - m1) * hue * 6.0
-        } else if hue < 0.5 {
-            m2
-        } else if hue < 2.0 / 3.0 {
-            m1 + (m2 - m1) * (2.0 / 3.0 - hue) * 6.0
-        } else {
-            m1
-        }
-    };
-    [v(h + 1.0 / 3.0), v(h), v(h - 1.0 / 3.0)]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,122 +440,29 @@ mod tests {
         assert!(resample(&img, [30.0, 0.0, 20.0, 30.0], 5, 5, Filter::Bicubic).is_err());
     }
 
-    /// Every RGB triple on a coarse grid, with varied alpha.
-    fn colour_grid() -> Image {
-        let mut data = Vec::new();
-        for r in (0..=255).step_by(15) {
-            for g in (0..=255).step_by(17) {
-                for b in (0..=255).step_by(5) {
-                    data.extend_from_slice(&[r as u8, g as u8, b as u8, (r ^ b) as u8]);
-                }
-            }
-        }
-        let width = (data.len() / 4) as u32;
-        Image {
-            width,
-            height: 1,
-            data,
-        }
-    }
-
     #[test]
-    fn op_invert_twice_is_the_identity() {
-        let img = colour_grid();
-        assert_eq!(op_invert(op_invert(img.clone())), img);
-        let once = op_invert(img.clone());
-        for (a, b) in img.data.chunks(4).zip(once.data.chunks(4)) {
-            assert_eq!([255 - a[0], 255 - a[1], 255 - a[2], a[3]], b);
-        }
-    }
-
-    #[test]
-    fn neutral_colour_commands_are_the_identity() {
-        let img = colour_grid();
-        for op in [
-            ColorOp::Brightness(0),
-            ColorOp::Contrast(0),
-            ColorOp::Hue(0),
-            ColorOp::Saturation(0),
-        ] {
-            assert_eq!(color(img.clone(), op), img, "{op:?}");
-        }
-    }
-
-    #[test]
-    fn op_saturation_minus_100_gives_gray() {
-        let img = colour_grid();
-        let out = color(img.clone(), ColorOp::Saturation(-100));
-        for (a, b) in img.data.chunks(4).zip(out.data.chunks(4)) {
-            assert!(b[0] == b[1] && b[1] == b[2], "{a:?} -> {b:?}");
-            // HSL lightness: (max + min) / 2.
-            let l =
-                (*a[..3].iter().max().unwrap() as f32 + *a[..3].iter().min().unwrap() as f32) / 2.0;
-            assert!((b[0] as f32 - l).abs() <= 0.5, "{a:?} -> {b:?}");
-            assert_eq!(a[3], b[3]);
-        }
-    }
-
-    #[test]
-    fn colour_extremes() {
-        let img = colour_grid();
-        let all = |img: &Image, v: [u8; 3]| img.data.chunks(4).all(|p| p[..3] == v);
-        assert!(all(
-            &color(img.clone(), ColorOp::Brightness(-100)),
-            [0, 0, 0]
-        ));
-        assert!(all(
-            &color(img.clone(), ColorOp::Brightness(100)),
-            [255, 255, 255]
-        ));
-        assert!(all(
-            &color(img.clone(), ColorOp::Contrast(-100)),
-            [128, 128, 128]
-        ));
-        let t = color(img.clone(), ColorOp::Contrast(100));
-        assert!(t
-            .data
-            .chunks(4)
-            .all(|p| p[..3].iter().all(|v| *v == 0 || *v == 255)));
-        // A half turn twice, and +180 = −180.
-        let h = color(color(img.clone(), ColorOp::Hue(180)), ColorOp::Hue(180));
-        let diff = h
-            .data
-            .iter()
-            .zip(&img.data)
-            .map(|(a, b)| a.abs_diff(*b))
-            .max();
-        assert!(diff <= Some(1), "{diff:?}");
-        assert_eq!(
-            color(img.clone(), ColorOp::Hue(180)),
-            color(img, ColorOp::Hue(-180))
-        );
-        // Pure red turned by 120° is pure green.
-        let red = Image::filled(1, 1, Rgba::rgb(255, 0, 0));
-        assert_eq!(color(red, ColorOp::Hue(120)).pixel(0, 0), [0, 255, 0, 255]);
-    }
-
-    #[test]
-    fn op_colorize_keeps_black_and_white() {
-        let mut img = colour_grid();
-        img.data[..8].copy_from_slice(&[0, 0, 0, 255, 255, 255, 255, 255]);
-        for norm in [false, true] {
-            let op = ColorOp::Colorize {
-                rgb: [200, 40, 90],
-                norm,
-                contrast: 60.0,
-            };
-            let out = color(img.clone(), op);
-            assert_eq!(out.pixel(0, 0), [0, 0, 0, 255]);
-            assert_eq!(out.pixel(1, 0), [255, 255, 255, 255]);
-        }
-        // Without norm, mid gray (luma 128) lands on the colour.
-        let gray = Image::filled(1, 1, Rgba::rgb(128, 128, 128));
-        let op = ColorOp::Colorize {
+    fn colour_runs_give_the_bytes_of_the_steps_one_by_one() {
+        let colorize = ColorOp::Colorize {
             rgb: [200, 40, 90],
-            norm: false,
-            contrast: 0.0,
+            norm: true,
+            contrast: 30.0,
         };
-        let p = color(gray, op).pixel(0, 0);
-        assert!(p[0].abs_diff(200) <= 1 && p[1].abs_diff(40) <= 1 && p[2].abs_diff(90) <= 1);
+        let steps = [
+            Step::Color(ColorOp::Brightness(15)),
+            Step::Color(colorize),
+            Step::Color(ColorOp::Saturation(40)),
+            Step::Color(ColorOp::Contrast(20)),
+            Step::Resample {
+                src: [0.0, 0.0, 64.0, 48.0],
+                width: 40,
+                height: 30,
+                filter: Filter::Bicubic,
+            },
+            Step::Color(ColorOp::Invert),
+            Step::Color(ColorOp::Hue(-30)),
+        ];
+        let img = gradient(64, 48);
+        let one_by_one = steps.iter().try_fold(img.clone(), run_step).expect("steps");
+        assert_eq!(run_steps(img, &steps).expect("run"), one_by_one);
     }
 }

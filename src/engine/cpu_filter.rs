@@ -5,6 +5,7 @@
 //! the same weights and formats, so the executors agree to within float rounding (blur, USM:
 //! ±1 after rounding) or exactly (grow, noise).
 
+use super::cpu_color::{clamp0, floor_small};
 use super::filter::{gauss_weights, Noise, Usm};
 use super::Image;
 use rayon::prelude::*;
@@ -44,8 +45,54 @@ fn straight(p: P) -> [u8; 4] {
     [c(p[0]), c(p[1]), c(p[2]), a8]
 }
 
+/// Lanes of [`straight_row`]: eight pixels, channel by channel.
+const LANES: usize = 8;
+
+/// [`straight`] over a row of premultiplied pixels (flat RGBA), eight at a time in operations
+/// with vector forms, then one by one; the same bytes.
+fn straight_row(src: &[f32], dst: &mut [u8]) {
+    let mut d = dst.chunks_exact_mut(4 * LANES);
+    let mut s = src.chunks_exact(4 * LANES);
+    for (d, s) in (&mut d).zip(&mut s) {
+        let (Ok(s), Ok(d)) = (s.try_into(), d.try_into()) else {
+            unreachable!("chunks of 4 × LANES")
+        };
+        straight_lanes(s, d);
+    }
+    let rest = d.into_remainder().chunks_exact_mut(4);
+    for (d, p) in rest.zip(s.remainder().chunks_exact(4)) {
+        d.copy_from_slice(&straight([p[0], p[1], p[2], p[3]]));
+    }
+}
+
+/// [`straight`] on `LANES` pixels; `max`/`min` clamp as `clamp` does and also turn NaN into 0,
+/// where `as u8` gives 0 too.
+fn straight_lanes(s: &[f32; 4 * LANES], d: &mut [u8; 4 * LANES]) {
+    let a: [f32; LANES] = std::array::from_fn(|j| clamp0(s[4 * j + 3], 1.0));
+    let mut a8 = [0i32; LANES];
+    let mut inv = [0f32; LANES];
+    for j in 0..LANES {
+        a8[j] = floor_small(a[j] * 255.0 + 0.5);
+        inv[j] = 1.0 / a[j];
+    }
+    for c in 0..3 {
+        let mut q = [0i32; LANES];
+        for j in 0..LANES {
+            let v = floor_small(clamp0(s[4 * j + c] * inv[j], 1.0) * 255.0 + 0.5);
+            q[j] = if a8[j] == 0 { 0 } else { v };
+        }
+        for j in 0..LANES {
+            d[4 * j + c] = q[j] as u8;
+        }
+    }
+    for j in 0..LANES {
+        d[4 * j + 3] = a8[j] as u8;
+    }
+}
+
+/// `floor(v·65535 + ½)` of `v` clamped to 0..1 (NaN: 0), in vector-friendly operations.
 fn quantize(v: f32) -> u16 {
-    (v.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
+    floor_small(clamp0(v, 1.0) * 65535.0 + 0.5) as u16
 }
 
 fn clamped(i: i64, n: u32) -> usize {
@@ -139,9 +186,7 @@ pub fn op_blur(img: Image, sigma: f32) -> Image {
     let w = gauss_weights(sigma);
     let h16 = blur_h(&img, &w);
     blur_v(&h16, img.width, img.height, &w, |_, acc, dst| {
-        for (d, p) in dst.chunks_exact_mut(4).zip(acc.chunks_exact(4)) {
-            d.copy_from_slice(&straight([p[0], p[1], p[2], p[3]]));
-        }
+        straight_row(acc, dst)
     })
 }
 
@@ -196,7 +241,7 @@ fn usm_row(orig: &[u8], blurred: &[f32], u: &Usm, dst: &mut [u8]) {
         return;
     }
     let th = f32::from(u.threshold);
-    let s: Vec<f32> = o
+    let mut s: Vec<f32> = o
         .iter()
         .zip(blurred)
         .map(|(o, b)| {
@@ -209,10 +254,13 @@ fn usm_row(orig: &[u8], blurred: &[f32], u: &Usm, dst: &mut [u8]) {
             v.clamp(0.0, 1.0)
         })
         .collect();
-    for (d, p) in dst.chunks_exact_mut(4).zip(s.chunks_exact(4)) {
+    for p in s.chunks_exact_mut(4) {
         let a = p[3];
-        d.copy_from_slice(&straight([p[0].min(a), p[1].min(a), p[2].min(a), a]));
+        for v in &mut p[..3] {
+            *v = v.min(a);
+        }
     }
+    straight_row(&s, dst);
 }
 
 /// `op_grow`: per-channel max (`radius > 0`) or min over a `(2|r|+1)²` square, as a row
@@ -337,6 +385,58 @@ mod tests {
 
     /// Property: a blurred pixel stays within the range of its input window, and the
     /// output's range never exceeds the input's (several sizes, seeds and radii).
+    #[test]
+    fn straight_rows_give_the_per_pixel_bytes() {
+        // Alphas at, below and above the ends, tiny ones, NaN; colours above alpha and
+        // negative; 37 pixels (four blocks of eight and a remainder).
+        let special = [
+            0.0,
+            1.0,
+            -0.2,
+            1.3,
+            1e-4,
+            0.5 / 255.0,
+            0.002,
+            f32::NAN,
+            0.4999,
+        ];
+        let mut x = 0x9e37_79b9u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as f32 / u32::MAX as f32 * 1.4 - 0.2
+        };
+        let src: Vec<f32> = (0..37 * 4)
+            .map(|i| match i % 4 {
+                3 => special[(i / 4) % special.len()],
+                _ if i % 23 == 0 => f32::NAN,
+                _ => next(),
+            })
+            .collect();
+        let mut dst = vec![0u8; src.len()];
+        straight_row(&src, &mut dst);
+        for (d, p) in dst.chunks_exact(4).zip(src.chunks_exact(4)) {
+            assert_eq!(d, straight([p[0], p[1], p[2], p[3]]), "{p:?}");
+        }
+        for v in [
+            f32::NAN,
+            -1.0,
+            0.0,
+            0.3,
+            1.0,
+            2.0,
+            0.5 / 65535.0,
+            1.5 / 65535.0,
+        ] {
+            assert_eq!(
+                quantize(v),
+                (v.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16,
+                "{v}"
+            );
+        }
+    }
+
     #[test]
     fn blur_never_increases_the_local_range() {
         for (i, sigma) in [0.4f32, 1.0, 2.2, 5.0].into_iter().enumerate() {

@@ -9,6 +9,7 @@
 //! values internally so transparent pixels never bleed colour.
 
 pub mod cpu;
+pub mod cpu_color;
 pub mod cpu_filter;
 pub mod cpu_turn;
 pub mod filter;
