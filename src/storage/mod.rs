@@ -164,12 +164,17 @@ impl BlobStore {
 /// The file's bytes in a buffer from `crate::buffers`, which goes back there when the last
 /// `Bytes` that shares it is dropped (a render reads its source once per call).
 fn read_pooled(path: &Path) -> io::Result<Bytes> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     let size = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+    read_sized(file, size)
+}
+
+/// Exactly `size` bytes from `r`, which must end there: a blob never changes once in place, so
+/// a shorter file (`UnexpectedEof`) or a longer one (`InvalidData`) is damage, reported as such.
+fn read_sized(mut r: impl Read, size: usize) -> io::Result<Bytes> {
     let mut buf = Pooled(crate::buffers::take(size));
-    file.read_exact(&mut buf.0)?;
-    // A blob never changes once in place; a longer file is damage, reported like a short one.
-    if file.read(&mut [0u8; 1])? != 0 {
+    r.read_exact(&mut buf.0)?;
+    if r.read(&mut [0u8; 1])? != 0 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             "blob grew while read",
@@ -321,4 +326,22 @@ fn clear_dir(dir: &Path) -> io::Result<usize> {
         removed += 1;
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_exactly_the_size_and_reports_a_shorter_or_longer_blob() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7) as u8).collect();
+        let got = read_sized(&data[..], data.len()).expect("exact");
+        assert_eq!(&got[..], &data[..]);
+        let short = read_sized(&data[..4999], data.len()).expect_err("short");
+        assert_eq!(short.kind(), io::ErrorKind::UnexpectedEof);
+        let long = read_sized(&data[..], 4999).expect_err("long");
+        assert_eq!(long.kind(), io::ErrorKind::InvalidData);
+        assert!(long.to_string().contains("grew"), "{long}");
+        assert!(read_sized(&[][..], 0).expect("empty").is_empty());
+    }
 }
