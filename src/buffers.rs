@@ -1,6 +1,7 @@
 //! Reuse of the big byte buffers a render goes through: the stored file's bytes
 //! (`storage::BlobStore::get`), a PNG's inflated rows (`codec::inflate_out`), a decode's pixels
-//! (`jpeg_fast`, `box_shrink`) and every `engine::Image` that is dropped. They are 1–50 MB
+//! (`jpeg_fast`, `box_shrink`), the CPU engine's step outputs (resample, affine, quarter turns,
+//! blur and unsharp mask, grow) and every `engine::Image` that is dropped. They are 1–50 MB
 //! each, allocated and freed once per render. glibc serves such sizes from a fresh mapping, or
 //! from a per-thread heap that it unmaps once the block is freed, so every render paid a page
 //! fault and a zeroed page per 4 KiB of each buffer, and `calloc` zeroed reused memory once
@@ -22,9 +23,11 @@ use std::sync::Mutex;
 pub const MIN: usize = 1 << 20;
 /// Most buffers kept.
 pub const KEEP: usize = 8;
-/// Most bytes kept by default (two renders of a 12 MP PNG hold about 170 MB of buffers at
-/// once); `IPSD_KEEP_BUFFERS_MIB` sets it (`set_limit`).
-pub const KEEP_BYTES: usize = 256 << 20;
+/// Most bytes kept by default; `IPSD_KEEP_BUFFERS_MIB` sets it (`set_limit`). Two 12 MP RGBA
+/// buffers: 96 MiB kept the thumbnails' gain, where 64 lost half of it, and held 150–200 MiB
+/// less than 256 at peak under full-size crops and filters, whose peak RSS 256 had put at over
+/// 1.5× libvips' (BENCHMARKS.md, "How many bytes to keep").
+pub const KEEP_BYTES: usize = 96 << 20;
 /// A kept buffer serves requests down to 1/`SPARE` of its size, not smaller: a big buffer
 /// should serve a big request.
 const SPARE: usize = 4;

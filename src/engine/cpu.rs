@@ -167,7 +167,10 @@ pub fn resample(
     }
     let src_img = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x4)
         .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    let mut dst = fr::images::Image::new(width, height, fr::PixelType::U8x4);
+    // Every output byte is written, so a reused buffer will do (`crate::buffers`).
+    let buf = crate::buffers::take(width as usize * height as usize * 4);
+    let mut dst = fr::images::Image::from_vec_u8(width, height, buf, fr::PixelType::U8x4)
+        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
     let opts = fr::ResizeOptions::new()
         .resize_alg(fr::ResizeAlg::Convolution(filter_type(filter)))
         .crop(
@@ -223,7 +226,7 @@ pub fn affine(
     fill: Rgba,
     sampling: Sampling,
 ) -> Image {
-    let mut data = vec![0u8; width as usize * height as usize * 4];
+    let mut data = crate::buffers::take(width as usize * height as usize * 4);
     let fill_px = [fill.r, fill.g, fill.b, fill.a];
     data.par_chunks_mut(width as usize * 4)
         .enumerate()

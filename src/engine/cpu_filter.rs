@@ -160,7 +160,7 @@ fn blur_v(
         let sy = clamped(y, height);
         &h16[sy * n..(sy + 1) * n]
     };
-    let mut data = vec![0u8; n * height as usize];
+    let mut data = crate::buffers::take(n * height as usize);
     data.par_chunks_mut(n).enumerate().for_each(|(y, dst)| {
         let y = y as i64;
         let w0 = w[0] / 65535.0;
@@ -273,7 +273,7 @@ pub fn op_grow(img: Image, radius: i32) -> Image {
     let r = radius.unsigned_abs() as usize;
     let (width, height) = (img.width, img.height);
     let n = width as usize * 4;
-    let mut h = vec![0u8; img.data.len()];
+    let mut h = crate::buffers::take(img.data.len());
     h.par_chunks_mut(n)
         .zip(img.data.par_chunks(n))
         .for_each(|(dst, row)| {
@@ -290,7 +290,7 @@ pub fn op_grow(img: Image, radius: i32) -> Image {
         let sy = clamped(y, height);
         &h[sy * n..(sy + 1) * n]
     };
-    let mut data = vec![0u8; img.data.len()];
+    let mut data = crate::buffers::take(img.data.len());
     data.par_chunks_mut(n).enumerate().for_each(|(y, dst)| {
         let y = y as i64;
         dst.copy_from_slice(row(y));
@@ -300,6 +300,7 @@ pub fn op_grow(img: Image, radius: i32) -> Image {
             }
         }
     });
+    crate::buffers::give(h);
     Image {
         width,
         height,

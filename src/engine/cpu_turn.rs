@@ -59,7 +59,7 @@ pub fn remap(img: &Image, map: IndexMap, width: u32, height: u32, fill: Rgba) ->
     let (w, h) = (width as usize, height as usize);
     let (iw, ih) = (i64::from(img.width), i64::from(img.height));
     let fill = [fill.r, fill.g, fill.b, fill.a];
-    let mut data = vec![0u8; w * h * 4];
+    let mut data = crate::buffers::take(w * h * 4);
     let band = (w * 4 * TILE).max(1);
     data.par_chunks_mut(band).enumerate().for_each(|(b, rows)| {
         let y0 = b * TILE;
