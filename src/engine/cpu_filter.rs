@@ -384,8 +384,6 @@ mod tests {
         (lo, hi)
     }
 
-    /// Property: a blurred pixel stays within the range of its input window, and the
-    /// output's range never exceeds the input's (several sizes, seeds and radii).
     #[test]
     fn straight_rows_give_the_per_pixel_bytes() {
         // Alphas at, below and above the ends, tiny ones, NaN; colours above alpha and
@@ -438,6 +436,8 @@ mod tests {
         }
     }
 
+    /// Property: a blurred pixel stays within the range of its input window, and the
+    /// output's range never exceeds the input's (several sizes, seeds and radii).
     #[test]
     fn blur_never_increases_the_local_range() {
         for (i, sigma) in [0.4f32, 1.0, 2.2, 5.0].into_iter().enumerate() {
