@@ -17,7 +17,7 @@ pub fn color(img: Image, op: ColorOp) -> Image {
 
 /// Whether `op` maps each pixel on its own (every command but `op_colorize`, which first takes
 /// the whole image's median luma), so that it can join a [`color_run`].
-pub fn is_local(op: &ColorOp) -> bool {
+pub(super) fn is_local(op: &ColorOp) -> bool {
     !matches!(op, ColorOp::Colorize { .. })
 }
 
@@ -28,7 +28,7 @@ pub fn is_local(op: &ColorOp) -> bool {
 ///
 /// # Panics
 /// On `op_colorize` (not local).
-pub fn color_run(mut img: Image, ops: &[ColorOp]) -> Image {
+pub(super) fn color_run(mut img: Image, ops: &[ColorOp]) -> Image {
     let passes = passes(ops);
     img.data.par_chunks_mut(COLOR_CHUNK).for_each(|c| {
         for p in &passes {
