@@ -144,12 +144,13 @@ pub(super) struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    /// Writes a literal table entry's one or two bytes (bits 16-31; two with bit 12).
+    /// Writes a literal table entry's one to three bytes (bits 8-31; the count in bits 6-7):
+    /// all four bytes of `e >> 8` are stored, the cursor moves past the literals only.
     #[inline(always)]
     pub fn put_literals(&mut self, e: u32) {
         let at = self.len;
-        self.buf[at..at + 2].copy_from_slice(&((e >> 16) as u16).to_le_bytes());
-        self.len += 1 + (e >> 12 & 1) as usize;
+        self.buf[at..at + 4].copy_from_slice(&(e >> 8).to_le_bytes());
+        self.len += (e >> 6 & 3) as usize;
     }
 
     /// A DEFLATE match: `n` bytes from `dist` back.

@@ -2,7 +2,7 @@
 //! written by flate2 (miniz_oxide: stored, fixed and dynamic blocks) and fdeflate (one block),
 //! decoded by miniz_oxide.
 
-use crate::codec::inflate::{zlib_body, Bad, Inflate};
+use crate::codec::inflate::{zlib_body, Bad, Inflate, GENERIC, TRIPLES};
 use crate::codec::inflate_out::{Bytes, Out};
 use crate::codec::inflate_split::{self, ADOPTED};
 use flate2::{read::ZlibDecoder, write::ZlibEncoder, Compression};
@@ -86,6 +86,26 @@ fn serial_matches_miniz_on_every_block_kind() {
         let z = fdeflate::compress_to_vec(&data);
         assert_eq!(serial(&z, n), Ok(data.clone()), "fdeflate n {n}");
     }
+}
+
+/// The literal loop both ways (compiled for BMI2 where the CPU has it, and for any x86-64) on
+/// short literal codes, where one lookup emits three literals.
+#[test]
+fn literal_loop_both_ways_with_three_literal_lookups() {
+    let data = sample(1 << 20, 11);
+    for z in [zlib(&data, 6), fdeflate::compress_to_vec(&data)] {
+        for generic in [false, true] {
+            GENERIC.with(|g| g.set(generic));
+            let before = TRIPLES.with(|t| t.get());
+            assert_eq!(
+                serial(&z, data.len()),
+                Ok(data.clone()),
+                "generic {generic}"
+            );
+            assert!(TRIPLES.with(|t| t.get()) > before, "generic {generic}");
+        }
+    }
+    GENERIC.with(|g| g.set(false));
 }
 
 #[test]
