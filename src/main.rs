@@ -66,7 +66,11 @@ fn main() -> anyhow::Result<()> {
     };
     let tuning = ipsd::memory::tune_malloc(cfg.render_slots);
     ipsd::buffers::set_limit(cfg.keep_buffers_mib.saturating_mul(1 << 20));
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("ipsd-rayon-{i}"))
+        .build_global()?;
     tokio::runtime::Builder::new_multi_thread()
+        .thread_name("ipsd-tokio")
         .enable_all()
         .build()?
         .block_on(run(cli.cmd, cfg, tuning))
