@@ -131,8 +131,9 @@ impl<'a> Bits<'a> {
         self.loaded - self.n as u64
     }
 
-    /// Tops the buffer up to more than 32 bits.
-    #[inline]
+    /// Tops the buffer up to more than 32 bits: inline while four bytes without an FF follow
+    /// (it runs once per few coefficients), a call to `refill_bytes` otherwise.
+    #[inline(always)]
     pub fn refill(&mut self) {
         if self.n > 32 {
             return;
@@ -150,6 +151,12 @@ impl<'a> Bits<'a> {
                 }
             }
         }
+        self.refill_bytes();
+    }
+
+    /// `refill` byte by byte: stuffed zeros, markers, the end of the data.
+    #[inline(never)]
+    fn refill_bytes(&mut self) {
         while self.n <= 56 {
             let b = self.next_byte();
             self.acc |= (b as u64) << (56 - self.n);
