@@ -15,6 +15,7 @@
 //! client renders its own copy of the set, same pixels but another file, so that no two
 //! clients share a decode: a farm rendering distinct masters; default: every client cycles
 //! over the same masters).
+//! `--help` lists them; any other argument is an error (exit status 2).
 //! `benches/peers/run.py` runs this and the peers in one run.
 
 #[path = "load/drive.rs"]
@@ -64,6 +65,21 @@ fn list<T: std::str::FromStr>(v: &str) -> Vec<T> {
         .collect()
 }
 
+/// `--help`: the options of the module docs.
+const USAGE: &str = "\
+cargo bench --bench load [-- OPTIONS]: SOAP copyImage end to end against a fresh `ipsd serve`.
+  --requests N            calls per cell (default 32)
+  --concurrency 1,2,4,16  clients per cell
+  --transforms LIST       thumbnail,crop_rotate,color_usm,png_alpha
+  --executor auto|cpu|gpu (default auto: the GPU when a hardware one is present)
+  --env IPSD_X=v          a variable for the server (repeatable)
+  --out FILE              JSON summary (default target/load-bench/ipsd.json)
+  --images DIR            the image set (default target/load-bench/images)
+  --images-only           write the image set and its manifest, then stop
+  --sources photo,alpha   only these sources of the set (default all four)
+  --distinct              every client renders its own copy of the set (no shared decodes)
+";
+
 fn parse_opts() -> Opts {
     let mut o = Opts {
         requests: 32,
@@ -95,7 +111,15 @@ fn parse_opts() -> Opts {
             "--images-only" => o.images_only = true,
             "--sources" => o.sources = Some(list(&val())),
             "--distinct" => o.distinct = true,
-            _ => {} // `--bench` and the filters cargo passes
+            "--bench" => {} // cargo bench passes it
+            "--help" | "-h" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => {
+                eprintln!("load bench: unknown argument '{other}' (--help lists the options)");
+                std::process::exit(2);
+            }
         }
     }
     o
