@@ -8,6 +8,7 @@
 use super::box_shrink::Shrinker;
 use super::inflate::zlib_body;
 use super::inflate_split;
+use super::unfilter::{row, two_rows};
 use crate::engine::Image;
 use std::borrow::Cow;
 
@@ -181,75 +182,28 @@ fn unfilter_rgba(raw: &mut [u8], f: &Frame, from: usize) -> Option<usize> {
     while y < f.height && (y + 1) * (stride + 1) <= raw.len() {
         let at = y * (stride + 1);
         let filter = raw[at];
-        if filter > 4 {
-            return None;
+        // The next row too when it is here and of the same type: the two are worked in step.
+        let next = at + stride + 1;
+        let n = if y + 1 < f.height && next + stride < raw.len() && raw[next] == filter {
+            2
+        } else {
+            1
+        };
+        // Row y moves over the filter bytes before it, then row y + 1 over row y's tail.
+        for k in 0..n {
+            let at = at + k * (stride + 1);
+            raw.copy_within(at + 1..at + 1 + stride, (y + k) * w4);
         }
-        raw.copy_within(at + 1..at + 1 + stride, y * w4);
         let (done, rest) = raw.split_at_mut(y * w4);
         let above = done.get(done.len().wrapping_sub(w4)..);
-        row::<4>(filter, above, &mut rest[..w4])?;
-        y += 1;
+        let (top, rest) = rest.split_at_mut(w4);
+        match n {
+            2 => two_rows::<4>(filter, above, top, &mut rest[..w4])?,
+            _ => row::<4>(filter, above, top)?,
+        }
+        y += n;
     }
     Some(y)
-}
-
-/// Undoes one row's filter (PNG 9.2) in place, `B` bytes per pixel; `prev` is the row above,
-/// already unfiltered (`None` for the first row: zeros).
-fn row<const B: usize>(filter: u8, prev: Option<&[u8]>, cur: &mut [u8]) -> Option<()> {
-    let zeros;
-    let prev = match prev {
-        Some(p) => p,
-        None => {
-            zeros = vec![0u8; cur.len()];
-            &zeros
-        }
-    };
-    match filter {
-        0 => {}
-        1 => each::<B>(cur, prev, |a, _, _| a),
-        2 => {
-            for (d, p) in cur.iter_mut().zip(prev) {
-                *d = d.wrapping_add(*p);
-            }
-        }
-        3 => each::<B>(cur, prev, |a, b, _| (a + b) >> 1),
-        4 => each::<B>(cur, prev, paeth),
-        _ => return None,
-    }
-    Some(())
-}
-
-/// Adds `pred(left, above, upper left)` to each byte of `cur`, pixel by pixel (the lanes of a
-/// pixel are written out one by one: the compiler keeps them in registers that way).
-#[inline(always)]
-fn each<const B: usize>(cur: &mut [u8], prev: &[u8], pred: impl Fn(i16, i16, i16) -> i16) {
-    let (mut a, mut c) = ([0i16; B], [0i16; B]);
-    for (d, p) in cur.chunks_exact_mut(B).zip(prev.chunks_exact(B)) {
-        let d: &mut [u8; B] = d.try_into().unwrap();
-        let p: &[u8; B] = p.try_into().unwrap();
-        for k in 0..B {
-            let b = p[k] as i16;
-            let v = d[k].wrapping_add(pred(a[k], b, c[k]) as u8);
-            d[k] = v;
-            a[k] = v as i16;
-            c[k] = b;
-        }
-    }
-}
-
-/// The Paeth predictor of left `a`, above `b` and upper left `c` (PNG 9.4), in the
-/// branch-free form stb_image uses: `c` unless it lies outside the range of `a` and `b` by more
-/// than the distance between them.
-#[inline(always)]
-fn paeth(a: i16, b: i16, c: i16) -> i16 {
-    let thresh = c * 3 - (a + b);
-    let (lo, hi) = (a.min(b), a.max(b));
-    let t0 = if hi <= thresh { lo } else { c };
-    if thresh <= lo {
-        hi
-    } else {
-        t0
-    }
 }
 
 #[cfg(test)]

@@ -150,28 +150,6 @@ fn leaves_odd_or_damaged_files_to_the_image_crate() {
     assert!(decode(&ihdr_16, false).is_none());
 }
 
-#[test]
-fn paeth_matches_the_specification() {
-    let spec = |a: i16, b: i16, c: i16| {
-        let p = a + b - c;
-        let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
-        if pa <= pb && pa <= pc {
-            a
-        } else if pb <= pc {
-            b
-        } else {
-            c
-        }
-    };
-    for a in (0..256).step_by(3) {
-        for b in 0..256 {
-            for c in (0..256).step_by(5) {
-                assert_eq!(super::paeth(a, b, c), spec(a, b, c), "{a} {b} {c}");
-            }
-        }
-    }
-}
-
 /// Damaged zlib data under right CRCs: ipsd answers the `image` crate's pixels, or `None`
 /// (then the `image` crate decodes or reports the file itself); never a panic.
 #[test]

@@ -27,6 +27,9 @@ mod jpeg_prog_scan;
 mod jpeg_scans;
 mod orient;
 pub mod probe;
+mod unfilter;
+#[cfg(target_arch = "x86_64")]
+mod unfilter_sse2;
 
 pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};
 pub use encode::encode;
