@@ -162,6 +162,7 @@ fn spawn_idle_trim(st: ipsd::SharedState) {
             if idle.due(a.admissions(), a.admitted()) {
                 let released = tokio::task::spawn_blocking(|| {
                     let kept = ipsd::buffers::release();
+                    ipsd::engine::cpu_resample::release();
                     (kept, ipsd::memory::trim())
                 })
                 .await;

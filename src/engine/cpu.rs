@@ -6,9 +6,9 @@
 //! `resize_v`).
 
 use super::cpu_color::{color, color_run, is_local, COLOR_CHUNK};
+pub use super::cpu_resample::{resample, resample_owned};
 use super::cpu_turn::{remap, IndexMap};
-use super::{ColorOp, EngineError, Executor, Filter, Image, Rgba, Sampling, Step};
-use fast_image_resize as fr;
+use super::{ColorOp, EngineError, Executor, Image, Rgba, Sampling, Step};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -39,10 +39,15 @@ async fn on_pool(
         .map_err(|e| EngineError::InvalidStep("cpu", format!("worker failed: {e}")))?
 }
 
-/// `run_steps` on shared pixels: a first step that reads its input into a new image (resample,
-/// affine) reads them in place; otherwise the render copies them, unless it holds the last
-/// reference.
+/// `run_steps` on shared pixels: a render holding the last reference runs on them as its own
+/// (a first resample then premultiplies them in place: `resample_owned`); otherwise a first
+/// step that reads its input into a new image (resample, affine) reads them in place, and any
+/// other first step works on a copy.
 pub fn run_shared_steps(img: Arc<Image>, steps: &[Step]) -> Result<Image, EngineError> {
+    let img = match Arc::try_unwrap(img) {
+        Ok(own) => return run_steps(own, steps),
+        Err(shared) => shared,
+    };
     match steps.split_first() {
         Some((first, rest)) if writes_new_image(first) => {
             let out = reading_step(&img, first)?;
@@ -81,7 +86,13 @@ fn local_color(s: &Step) -> Option<ColorOp> {
 /// Applies one step.
 pub fn run_step(img: Image, s: &Step) -> Result<Image, EngineError> {
     match s {
-        Step::Resample { .. } | Step::Affine { .. } => reading_step(&img, s),
+        Step::Resample {
+            src,
+            width,
+            height,
+            filter,
+        } => resample_owned(img, *src, *width, *height, *filter),
+        Step::Affine { .. } => reading_step(&img, s),
         Step::Underlay { color } => Ok(underlay(img, *color)),
         Step::Opacity { opacity: o } => Ok(opacity(img, *o)),
         Step::Color(op) => Ok(color(img, *op)),
@@ -116,82 +127,6 @@ fn reading_step(img: &Image, s: &Step) -> Result<Image, EngineError> {
         }),
         other => run_step(img.clone(), other),
     }
-}
-
-fn bicubic_sharper(x: f64) -> f64 {
-    let x = x.abs();
-    if x < 1.0 {
-        x * x * x - 2.0 * x * x + 1.0
-    } else if x < 2.0 {
-        -x * x * x + 5.0 * x * x - 8.0 * x + 4.0
-    } else {
-        0.0
-    }
-}
-
-fn filter_type(f: Filter) -> fr::FilterType {
-    match f {
-        Filter::Bilinear => fr::FilterType::Bilinear,
-        Filter::Bicubic => fr::FilterType::CatmullRom,
-        Filter::Lanczos3 => fr::FilterType::Lanczos3,
-        Filter::BicubicSharper => fr::FilterType::Custom(
-            fr::Filter::new("bicubic_sharper", bicubic_sharper, 2.0).expect("valid filter support"),
-        ),
-    }
-}
-
-/// `resample` (GPU: `resize_h` then `resize_v`): scales `src` = [x, y, w, h] of `img` to
-/// `width × height`.
-pub fn resample(
-    img: &Image,
-    src: [f64; 4],
-    width: u32,
-    height: u32,
-    filter: Filter,
-) -> Result<Image, EngineError> {
-    let [x, y, w, h] = src;
-    let inside = x >= 0.0
-        && y >= 0.0
-        && w > 0.0
-        && h > 0.0
-        && x + w <= img.width as f64 + 1e-6
-        && y + h <= img.height as f64 + 1e-6;
-    if !inside || width == 0 || height == 0 {
-        return Err(EngineError::InvalidStep(
-            "resample",
-            format!(
-                "src {src:?} -> {width}x{height} on {}x{}",
-                img.width, img.height
-            ),
-        ));
-    }
-    let src_img = fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x4)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    // Every output byte is written, so a reused buffer will do (`crate::buffers`).
-    let buf = crate::buffers::take(width as usize * height as usize * 4);
-    let mut dst = fr::images::Image::from_vec_u8(width, height, buf, fr::PixelType::U8x4)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    let opts = fr::ResizeOptions::new()
-        .resize_alg(fr::ResizeAlg::Convolution(filter_type(filter)))
-        .crop(
-            x,
-            y,
-            w.min(img.width as f64 - x),
-            h.min(img.height as f64 - y),
-        )
-        .use_alpha(!img.is_opaque());
-    RESIZER
-        .with(|r| r.borrow_mut().resize(&src_img, &mut dst, &opts))
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    Ok(Image {
-        width,
-        height,
-        data: dst.into_vec(),
-    })
-}
-
-thread_local! {
-    static RESIZER: std::cell::RefCell<fr::Resizer> = std::cell::RefCell::new(fr::Resizer::new());
 }
 
 /// Premultiplied float RGBA.
@@ -329,6 +264,7 @@ pub fn opacity(mut img: Image, o: f32) -> Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Filter;
 
     fn gradient(w: u32, h: u32) -> Image {
         let mut data = Vec::new();

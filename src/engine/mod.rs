@@ -11,6 +11,7 @@
 pub mod cpu;
 pub mod cpu_color;
 pub mod cpu_filter;
+pub mod cpu_resample;
 pub mod cpu_turn;
 pub mod filter;
 pub mod gpu;
