@@ -196,7 +196,9 @@ fn with_resizer<T>(f: impl FnOnce(&mut fr::Resizer) -> T) -> T {
     let kept = || RESIZERS.lock().unwrap_or_else(|e| e.into_inner());
     let mut r = kept().pop().unwrap_or_default();
     let out = f(&mut r);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // `available_parallelism` reads cgroup files on Linux: once is enough.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut k = kept();
     if k.len() < cores {
         k.push(r);
