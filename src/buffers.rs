@@ -1,12 +1,14 @@
 //! Reuse of the big byte buffers a render goes through: the stored file's bytes
 //! (`storage::BlobStore::get`), a PNG's inflated rows (`codec::inflate_out`), a decode's pixels
-//! (`jpeg_fast`, `box_shrink`), the CPU engine's step outputs (resample, affine, quarter turns,
-//! blur and unsharp mask, grow) and every `engine::Image` that is dropped. They are 1–50 MB
-//! each, allocated and freed once per render. glibc serves such sizes from a fresh mapping, or
-//! from a per-thread heap that it unmaps once the block is freed, so every render paid a page
-//! fault and a zeroed page per 4 KiB of each buffer, and `calloc` zeroed reused memory once
-//! more: about 4 000 faults per thumbnail of the load bench's mix, and 10–14 % of its CPU time
-//! (BENCHMARKS.md, "Buffer reuse").
+//! (`jpeg_fast`, `box_shrink`, zune-jpeg's full-size decodes), the CPU engine's step outputs
+//! (resample, affine, quarter turns, blur and unsharp mask, grow) and every `engine::Image`
+//! that is dropped. They are 1–50 MB each, allocated and freed once per render. glibc serves
+//! such sizes from a fresh mapping, or from a per-thread heap that it unmaps once the block is
+//! freed, so every render paid a page fault and a zeroed page per 4 KiB of each buffer, and
+//! `calloc` zeroed reused memory once more: about 4 000 faults per thumbnail of the load
+//! bench's mix, and 10–14 % of its CPU time (BENCHMARKS.md, "Buffer reuse"). A big buffer
+//! allocated outside the pool while kept ones sit unused costs peak RSS instead (zune-jpeg's
+//! own 48 MB output did: BENCHMARKS.md, "Peak RSS of full-size renders").
 //!
 //! `take(len)` hands out a kept buffer that is big enough (the smallest such), or a new zeroed
 //! one; its bytes are unspecified: zeros, or an earlier render's bytes. It is for code that

@@ -1,9 +1,9 @@
 //! The CPU executor's `resample` step (GPU: `resize_h` + `resize_v`): fast_image_resize's
 //! convolution (SIMD, rows split over rayon) on premultiplied RGBA.
 //!
-//! Memory, for a 12 MP source with alpha (the load bench's PNG cropped and turned): fast_image_resize
-//! premultiplies the whole source into a scratch buffer that its `Resizer` keeps, 48 MB per
-//! thread that ever resampled such an image. So:
+//! Memory, for a 12 MP source with alpha (the load bench's PNG cropped and turned):
+//! fast_image_resize premultiplies the whole source into a scratch buffer that its `Resizer`
+//! keeps, 48 MB per thread that ever resampled such an image. So:
 //!
 //! - A render that owns its source (`resample_owned`: no other render shares the decode)
 //!   premultiplies, in place, only the window the convolution reads (the source rectangle
