@@ -16,7 +16,8 @@ use super::{EngineError, Filter, Image};
 use fast_image_resize as fr;
 use std::sync::Mutex;
 
-fn bicubic_sharper(x: f64) -> f64 {
+/// Cubic with B = 0, C = 1 (`resMode=bisharp`; the GPU's tables use it too).
+pub(crate) fn bicubic_sharper(x: f64) -> f64 {
     let x = x.abs();
     if x < 1.0 {
         x * x * x - 2.0 * x * x + 1.0

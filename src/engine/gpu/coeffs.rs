@@ -4,6 +4,7 @@
 //! reproduce `cpu::resample` bit for bit. Tables are computed here on the CPU and uploaded with
 //! the job's params; the shaders only sum.
 
+use crate::engine::cpu_resample::bicubic_sharper;
 use crate::engine::Filter;
 use std::f64::consts::PI;
 
@@ -97,18 +98,6 @@ fn catmull_rom(x: f64) -> f64 {
         ((A + 2.) * x - (A + 3.)) * x * x + 1.
     } else if x < 2.0 {
         (((x - 5.) * x + 8.) * x - 4.) * A
-    } else {
-        0.0
-    }
-}
-
-/// Cubic with B = 0, C = 1, written as in `cpu::resample`.
-fn bicubic_sharper(x: f64) -> f64 {
-    let x = x.abs();
-    if x < 1.0 {
-        x * x * x - 2.0 * x * x + 1.0
-    } else if x < 2.0 {
-        -x * x * x + 5.0 * x * x - 8.0 * x + 4.0
     } else {
         0.0
     }
