@@ -144,7 +144,7 @@ fn ihdr(d: &[u8]) -> Option<Frame> {
 /// The filtered rows (`raw`: a filter type byte, then the row) as RGBA8; RGBA rows before
 /// `from` are already unfiltered (`unfilter_rgba`).
 fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
-    let (stride, w4) = (f.width * f.bpp, f.width * 4);
+    let w4 = f.width * 4;
     if f.bpp == 4 {
         if unfilter_rgba(&mut raw, f, from)? < f.height {
             return None;
@@ -154,20 +154,41 @@ fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
     }
     // Every row is written below (`crate::buffers`).
     let mut out = crate::buffers::take(w4 * f.height);
-    let mut prev = vec![0u8; stride];
-    for (dst, r) in out
-        .chunks_exact_mut(w4)
-        .zip(raw.chunks_exact_mut(stride + 1))
-    {
-        let (filter, cur) = r.split_first_mut()?;
-        row::<3>(*filter, Some(&prev), cur)?;
-        for (o, p) in dst.chunks_exact_mut(4).zip(cur.chunks_exact(3)) {
-            o.copy_from_slice(&[p[0], p[1], p[2], 255]);
-        }
-        prev.copy_from_slice(cur);
-    }
+    let done = unfilter_rgb(&mut raw, f, &mut out);
     crate::buffers::give(raw);
-    Some(out)
+    done.map(|()| out)
+}
+
+/// Unfilters the RGB rows of `raw` in place, two rows at a time where they share a filter
+/// type, and writes them to `out` as RGBA. `None` at an invalid filter type or a short `raw`.
+fn unfilter_rgb(raw: &mut [u8], f: &Frame, out: &mut [u8]) -> Option<()> {
+    let (stride, w4) = (f.width * 3, f.width * 4);
+    (raw.len() >= (stride + 1) * f.height).then_some(())?;
+    let mut y = 0;
+    while y < f.height {
+        let at = y * (stride + 1);
+        let filter = raw[at];
+        let pair = y + 1 < f.height && raw[at + stride + 1] == filter;
+        let (before, rest) = raw.split_at_mut(at + 1);
+        // Row y - 1's pixels end right before row y's filter byte.
+        let above = (y > 0).then(|| &before[at - stride..at]);
+        let (top, rest) = rest.split_at_mut(stride);
+        if pair {
+            two_rows::<3>(filter, above, top, &mut rest[1..=stride])?;
+        } else {
+            row::<3>(filter, above, top)?;
+        }
+        let n = 1 + usize::from(pair);
+        for k in 0..n {
+            let src = &raw[(y + k) * (stride + 1) + 1..][..stride];
+            let dst = &mut out[(y + k) * w4..][..w4];
+            for (o, p) in dst.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
+                o.copy_from_slice(&[p[0], p[1], p[2], 255]);
+            }
+        }
+        y += n;
+    }
+    Some(())
 }
 
 /// Unfilters the RGBA rows from `from` on that `raw` holds whole, in place: each row moves

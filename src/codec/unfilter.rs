@@ -1,7 +1,7 @@
 //! PNG row filters undone (PNG 9.2), for `decode_png`: in place, given the row above (already
-//! unfiltered), one row at a time or two consecutive rows of the same type together. RGBA rows
-//! of the Sub, Average and Paeth types take SSE2 steps on x86-64 (`unfilter_sse2`: a pixel's
-//! four lanes at once, two rows in step); everything else, and every other architecture, the
+//! unfiltered), one row at a time or two consecutive rows of the same type together. RGB and
+//! RGBA rows of the Sub, Average and Paeth types take SSE2 steps on x86-64 (`unfilter_sse2`: a
+//! pixel's lanes at once, two rows in step); everything else, and every other architecture, the
 //! portable code below. Both give the same bytes (tested against each other here, and the
 //! whole decoder against the `image` crate in `decode_png_tests`).
 
@@ -10,14 +10,14 @@
 pub(super) fn row<const B: usize>(filter: u8, prev: Option<&[u8]>, cur: &mut [u8]) -> Option<()> {
     let prev = above(prev, cur.len());
     #[cfg(target_arch = "x86_64")]
-    if B == 4 && super::unfilter_sse2::rgba(filter, &prev, cur) {
+    if (B == 3 || B == 4) && super::unfilter_sse2::pixels::<B>(filter, &prev, cur) {
         return Some(());
     }
     portable::<B>(filter, &prev, cur)
 }
 
 /// `row` on two consecutive rows of the same filter type: `top` under `prev`, `bottom` under
-/// `top`. RGBA Average and Paeth rows are worked in step on x86-64 (`unfilter_sse2`).
+/// `top`. Average and Paeth rows are worked in step on x86-64 (`unfilter_sse2`).
 pub(super) fn two_rows<const B: usize>(
     filter: u8,
     prev: Option<&[u8]>,
@@ -25,7 +25,9 @@ pub(super) fn two_rows<const B: usize>(
     bottom: &mut [u8],
 ) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
-    if B == 4 && super::unfilter_sse2::rgba_pair(filter, &above(prev, top.len()), top, bottom) {
+    if (B == 3 || B == 4)
+        && super::unfilter_sse2::pixels_pair::<B>(filter, &above(prev, top.len()), top, bottom)
+    {
         return Some(());
     }
     row::<B>(filter, prev, top)?;
@@ -102,34 +104,39 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn vector_steps_equal_the_portable_code_for_every_filter() {
-        for (len, seed) in [(4, 1), (8, 2), (4 * 333, 3), (4 * 4096, 4)] {
+    /// `row` (vector steps) against `portable`, `B` bytes a pixel.
+    fn one_row_matches<const B: usize>() {
+        for (px, seed) in [(1, 1), (2, 2), (333, 3), (4096, 4)] {
+            let len = px * B;
             let prev = noise(len, seed);
             let cur = noise(len, seed ^ 0x9E37_79B9_7F4A_7C15);
             for filter in 0..=4u8 {
                 for above in [Some(&prev[..]), None] {
                     let zeros = vec![0u8; len];
                     let mut want = cur.clone();
-                    super::portable::<4>(filter, above.unwrap_or(&zeros), &mut want).unwrap();
+                    super::portable::<B>(filter, above.unwrap_or(&zeros), &mut want).unwrap();
                     let mut got = cur.clone();
-                    super::row::<4>(filter, above, &mut got).unwrap();
-                    assert_eq!(
-                        got,
-                        want,
-                        "filter {filter} len {len} above {}",
-                        above.is_some()
-                    );
+                    super::row::<B>(filter, above, &mut got).unwrap();
+                    let has = above.is_some();
+                    assert_eq!(got, want, "B {B} filter {filter} len {len} above {has}");
                 }
             }
         }
-        assert!(super::row::<4>(5, None, &mut [0; 8]).is_none());
-        assert!(super::two_rows::<4>(5, None, &mut [0; 8], &mut [0; 8]).is_none());
+        let (mut t, mut b) = (vec![0; 8 * B], vec![0; 8 * B]);
+        assert!(super::row::<B>(5, None, &mut t).is_none());
+        assert!(super::two_rows::<B>(5, None, &mut t, &mut b).is_none());
     }
 
     #[test]
-    fn rows_in_step_equal_rows_one_by_one() {
-        for (len, seed) in [(4, 5), (4 * 333, 6), (4 * 4096, 7)] {
+    fn vector_steps_equal_the_portable_code_for_every_filter() {
+        one_row_matches::<3>();
+        one_row_matches::<4>();
+    }
+
+    /// `two_rows` against `portable` row by row, `B` bytes a pixel.
+    fn two_rows_match<const B: usize>() {
+        for (px, seed) in [(1, 5), (333, 6), (4096, 7)] {
+            let len = px * B;
             let prev = noise(len, seed);
             let two = noise(2 * len, seed ^ 0x5851_F42D_4C95_7F2D);
             for filter in 0..=4u8 {
@@ -137,20 +144,22 @@ mod tests {
                     let zeros = vec![0u8; len];
                     let mut want = two.clone();
                     let (t, b) = want.split_at_mut(len);
-                    super::portable::<4>(filter, above.unwrap_or(&zeros), t).unwrap();
-                    super::portable::<4>(filter, t, b).unwrap();
+                    super::portable::<B>(filter, above.unwrap_or(&zeros), t).unwrap();
+                    super::portable::<B>(filter, t, b).unwrap();
                     let mut got = two.clone();
                     let (t, b) = got.split_at_mut(len);
-                    super::two_rows::<4>(filter, above, t, b).unwrap();
-                    assert_eq!(
-                        got,
-                        want,
-                        "filter {filter} len {len} above {}",
-                        above.is_some()
-                    );
+                    super::two_rows::<B>(filter, above, t, b).unwrap();
+                    let has = above.is_some();
+                    assert_eq!(got, want, "B {B} filter {filter} len {len} above {has}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn rows_in_step_equal_rows_one_by_one() {
+        two_rows_match::<3>();
+        two_rows_match::<4>();
     }
 
     /// Runs of equal bytes and the extremes, where rounding and wrapping decide.
@@ -158,14 +167,19 @@ mod tests {
     fn extremes_wrap_as_the_portable_code_does() {
         for v in [0u8, 1, 127, 128, 254, 255] {
             for w in [0u8, 1, 128, 255] {
-                let prev = [v, w, v, w].repeat(64);
-                let cur = [w, v, 255, 0].repeat(64);
+                let prev = [v, w, v, w].repeat(63);
+                let cur = [w, v, 255, 0].repeat(63);
                 for filter in 1..=4u8 {
                     let mut want = cur.clone();
                     super::portable::<4>(filter, &prev, &mut want).unwrap();
                     let mut got = cur.clone();
                     super::row::<4>(filter, Some(&prev), &mut got).unwrap();
                     assert_eq!(got, want, "filter {filter} v {v} w {w}");
+                    let mut want = cur.clone();
+                    super::portable::<3>(filter, &prev, &mut want).unwrap();
+                    let mut got = cur.clone();
+                    super::row::<3>(filter, Some(&prev), &mut got).unwrap();
+                    assert_eq!(got, want, "RGB filter {filter} v {v} w {w}");
                 }
             }
         }
