@@ -74,18 +74,21 @@ pub fn resample_owned(
     let [x0, y0, x1, y1] = job.window(img.width, img.height);
     let (iw, ih) = (img.width, img.height);
     let mut whole = fr::images::Image::from_slice_u8(iw, ih, &mut img.data, fr::PixelType::U8x4)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    let mut window = fr::images::CroppedImageMut::new(&mut whole, x0, y0, x1 - x0, y1 - y0)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    md.multiply_alpha_inplace(&mut window)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
+        .map_err(fault)?;
+    let mut window =
+        fr::images::CroppedImageMut::new(&mut whole, x0, y0, x1 - x0, y1 - y0).map_err(fault)?;
+    md.multiply_alpha_inplace(&mut window).map_err(fault)?;
     let mut out = job.run(&img, false)?;
     let mut dst =
         fr::images::Image::from_slice_u8(out.width, out.height, &mut out.data, fr::PixelType::U8x4)
-            .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
-    md.divide_alpha_inplace(&mut dst)
-        .map_err(|e| EngineError::InvalidStep("resample", e.to_string()))?;
+            .map_err(fault)?;
+    md.divide_alpha_inplace(&mut dst).map_err(fault)?;
     Ok(out)
+}
+
+/// A fast_image_resize error as the step's fault.
+fn fault(e: impl std::fmt::Display) -> EngineError {
+    EngineError::InvalidStep("resample", e.to_string())
 }
 
 /// A checked resample request.
@@ -157,15 +160,14 @@ impl Job {
 
     /// The convolution, with fast_image_resize premultiplying (`alpha`) or not.
     fn run(&self, img: &Image, alpha: bool) -> Result<Image, EngineError> {
-        let err = |e: &dyn std::fmt::Display| EngineError::InvalidStep("resample", e.to_string());
         let src_img =
             fr::images::ImageRef::new(img.width, img.height, &img.data, fr::PixelType::U8x4)
-                .map_err(|e| err(&e))?;
+                .map_err(fault)?;
         let (width, height) = (self.width, self.height);
         // Every output byte is written, so a reused buffer will do (`crate::buffers`).
         let buf = crate::buffers::take(width as usize * height as usize * 4);
         let mut dst = fr::images::Image::from_vec_u8(width, height, buf, fr::PixelType::U8x4)
-            .map_err(|e| err(&e))?;
+            .map_err(fault)?;
         let [x, y, w, h] = self.src;
         let opts = fr::ResizeOptions::new()
             .resize_alg(fr::ResizeAlg::Convolution(filter_type(self.filter).0))
@@ -179,7 +181,7 @@ impl Job {
             }
             out
         })
-        .map_err(|e| err(&e))?;
+        .map_err(fault)?;
         Ok(Image {
             width,
             height,
