@@ -145,15 +145,18 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded, CodecError>
     })
 }
 
-/// Decodes running in this process: a decode may use a second core only when it runs alone
-/// (`jpeg_mcu`'s two-halves scan, `decode_png`); otherwise the cores already have decodes to do.
+/// Render work running in this process on the CPU: decodes, and a render's engine steps and
+/// encode (`render::finish` holds a `Running` through them). A decode may use a second core
+/// only when it runs alone (`jpeg_mcu`'s two-halves scan, `jpeg_prog`, `decode_png`);
+/// otherwise the cores already have work, and a decode that takes two of them only slows that
+/// work down (`decode_png` then decodes its halves in one loop on its own core instead).
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
-/// Counts one running decode while it lives.
-pub(super) struct Running;
+/// Counts one piece of running render work while it lives.
+pub struct Running;
 
 impl Running {
-    pub(super) fn enter() -> Running {
+    pub fn enter() -> Running {
         RUNNING.fetch_add(1, Ordering::Relaxed);
         Running
     }
@@ -165,12 +168,12 @@ impl Drop for Running {
     }
 }
 
-/// True when no other decode runs now.
+/// True when no other render work runs now.
 pub(super) fn runs_alone() -> bool {
     RUNNING.load(Ordering::Relaxed) <= 1
 }
 
-/// True when this decode may take a second core: there is one, and no other decode runs.
+/// True when this decode may take a second core: there is one, and no other render work runs.
 pub(super) fn spare_core() -> bool {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

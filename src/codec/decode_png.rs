@@ -1,7 +1,9 @@
 //! 8-bit RGB and RGBA PNGs for `decode_other`, through ipsd's own inflate (`inflate`, a little
-//! faster than fdeflate) with the rows unfiltered in place while they are still in cache; when
-//! no other decode runs and the zlib stream is big, inflated on two cores (`inflate_split`: at
-//! one client a thumbnail of a 12 MP PNG is otherwise one core inflating for most of its time).
+//! faster than fdeflate) with the rows unfiltered in place while they are still in cache. A big
+//! zlib stream is inflated in two halves (`inflate_split`): on two cores when no other render
+//! work runs (at one client a thumbnail of a 12 MP PNG is otherwise one core inflating for most
+//! of its time), else in one loop on this core, whose two independent chains of table lookups
+//! make the most of it (the 12 MP PNG on one core: 84.7 -> 65.5 ms, BENCHMARKS.md).
 //! Everything else — other depths and colour types, interlacing, transparency keys, anything
 //! invalid — answers `None` and stays with the `image` crate, which also reports the errors.
 
@@ -55,7 +57,11 @@ pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
         inflate_split::inflate(body, size, early, crcs)
     } else {
         crcs().then_some(())?;
-        inflate_split::serial(body, size, early)
+        if z.len() >= SPLIT_MIN {
+            inflate_split::interleaved(body, size, early)
+        } else {
+            inflate_split::serial(body, size, early)
+        }
     };
     drop(z);
     let mut raw = raw.ok()?;

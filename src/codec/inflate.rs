@@ -5,11 +5,16 @@
 //! `run` is the fast loop into a byte buffer: one lookup emits up to three literals, and on
 //! CPUs with BMI2 the loop is compiled for it (runtime check), since its speed is the chain
 //! lookup -> shift -> lookup (a 12 MP PNG decode on one core: -6 % with both; either alone
-//! gained nothing measurable).
+//! gained nothing measurable). `pair` runs that loop for two decoders at once (the halves of
+//! `inflate_split::interleaved`), so that one chain's lookups fill the other's waits.
 //! Anything invalid answers `Err(Bad)`; the caller then leaves the file to the `image` crate,
 //! which reports it.
 
-use super::inflate_out::{Bytes, Cursor, Out};
+use super::inflate_out::{put, Bytes, Cursor, Out};
+
+#[path = "inflate_pair.rs"]
+mod pair;
+pub(super) use pair::Failed;
 
 /// Invalid or truncated data (or output past the expected size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +237,12 @@ impl Code {
             .enumerate()
             .map(|(i, &e)| more(i, e))
             .collect();
+    }
+
+    /// The literal/length lookup with up to three literals an entry (`multi_literals`).
+    #[inline(always)]
+    fn lut_multi(&self) -> Option<&[u32; 1 << LBITS]> {
+        self.multi[..].try_into().ok()
     }
 
     /// The symbol of a code longer than the lookup, bit by bit (`b` holds at least 15 bits).
@@ -512,44 +523,23 @@ impl<'a> Inflate<'a> {
     /// invalid one). The reader and the cursor are locals here, so that they stay in registers.
     #[inline(always)]
     fn burst(&mut self, o: &mut Cursor, last: usize, room: usize) -> (Result<(), Bad>, bool) {
-        let lut: &[u32; 1 << LBITS] = match self.lit.multi[..].try_into() {
-            Ok(l) => l,
-            Err(_) => return (Err(Bad), true),
+        let Some(lut) = self.lit.lut_multi() else {
+            return (Err(Bad), true);
         };
         let mut b = self.bits.clone();
         let end = o.len + room;
         let mut result = (Ok(()), false);
         while b.pos <= last && o.len <= end {
-            b.refill();
-            let mut e = lut[(b.buf & LMASK) as usize];
-            let (mut k, mut used) = (0, 0u32);
-            while e & NLIT != 0 && k < 4 {
-                #[cfg(test)]
-                TRIPLES.with(|t| t.set(t.get() + usize::from(e & NLIT == NLIT)));
-                o.put_literals(e);
-                // The shift alone is on the path from one lookup to the next (a shift by a
-                // register amount masks it to 6 bits anyway); the bit count is settled after
-                // the loop: the low 6 bits of the entries' sum are their lengths' sum (<= 48).
-                b.buf >>= e & NBITS;
-                used = used.wrapping_add(e);
-                e = lut[(b.buf & LMASK) as usize];
-                k += 1;
-            }
-            b.n -= used & NBITS;
-            if e & NLIT != 0 || k == 4 {
-                continue;
-            }
-            if e & LEN == 0 {
-                result.1 = true;
-                break;
-            }
-            b.refill();
-            b.consume(e & NBITS);
-            let len = (e >> 16) as usize + b.take((e >> 12) & 0xF) as usize;
-            let copied = self.dist.distance(&mut b).and_then(|d| o.copy(d, len));
-            if copied.is_err() {
-                result = (copied, true);
-                break;
+            match round(&mut b, o, lut, &self.dist) {
+                Round::Go => {}
+                Round::Special => {
+                    result.1 = true;
+                    break;
+                }
+                Round::Fail => {
+                    result = (Err(Bad), true);
+                    break;
+                }
             }
         }
         self.bits = b;
@@ -585,6 +575,58 @@ impl<'a> Inflate<'a> {
         let dist = self.dist.distance(b)?;
         out.copy(dist, len)?;
         Ok(Event::Symbol)
+    }
+}
+
+/// How a round of the literal loop (`round`) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    /// Literals or a match were written.
+    Go,
+    /// The next symbol is not a literal or a length (end of block, a long code, an invalid
+    /// one); nothing of it was consumed.
+    Special,
+    /// An invalid distance or a copy from before the output's start.
+    Fail,
+}
+
+/// One round of the literal loop: up to four lookups of literals, or one match. `b` must have
+/// 16 bytes of input left and `o` room for 300 bytes. Its speed is the chain lookup -> shift ->
+/// lookup of the literal lookups: a latency, which is why `pair` runs two of these at once.
+#[inline(always)]
+fn round(b: &mut Bits, o: &mut Cursor, lut: &[u32; 1 << LBITS], dist: &Code) -> Round {
+    b.refill();
+    let mut e = lut[(b.buf & LMASK) as usize];
+    let (mut k, mut used, mut at) = (0, 0u32, 0);
+    let Some(w) = o.ahead() else {
+        return Round::Fail;
+    };
+    while e & NLIT != 0 && k < 4 {
+        #[cfg(test)]
+        TRIPLES.with(|t| t.set(t.get() + usize::from(e & NLIT == NLIT)));
+        put(w, &mut at, e);
+        // The shift alone is on the path from one lookup to the next (a shift by a register
+        // amount masks it to 6 bits anyway); the bit count is settled after the loop: the low
+        // 6 bits of the entries' sum are their lengths' sum (<= 48).
+        b.buf >>= e & NBITS;
+        used = used.wrapping_add(e);
+        e = lut[(b.buf & LMASK) as usize];
+        k += 1;
+    }
+    b.n -= used & NBITS;
+    o.len += at;
+    if e & NLIT != 0 || k == 4 {
+        return Round::Go;
+    }
+    if e & LEN == 0 {
+        return Round::Special;
+    }
+    b.refill();
+    b.consume(e & NBITS);
+    let len = (e >> 16) as usize + b.take((e >> 12) & 0xF) as usize;
+    match dist.distance(b).and_then(|d| o.copy(d, len)) {
+        Ok(()) => Round::Go,
+        Err(Bad) => Round::Fail,
     }
 }
 

@@ -144,15 +144,26 @@ pub(super) struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    /// Writes a literal table entry's one to three bytes (bits 8-31; the count in bits 6-7):
-    /// all four bytes of `e >> 8` are stored, the cursor moves past the literals only.
+    /// The 32 bytes from the cursor on, where a round of literal lookups writes (`put`); the
+    /// caller has made room for them.
     #[inline(always)]
-    pub fn put_literals(&mut self, e: u32) {
-        let at = self.len;
-        self.buf[at..at + 4].copy_from_slice(&(e >> 8).to_le_bytes());
-        self.len += (e >> 6 & 3) as usize;
+    pub fn ahead(&mut self) -> Option<&mut [u8; 32]> {
+        self.buf.get_mut(self.len..self.len + 32)?.try_into().ok()
     }
+}
 
+/// Writes a literal table entry's one to three bytes (bits 8-31; the count in bits 6-7) at
+/// `at` (at most 12: four lookups of three) in `w` (`Cursor::ahead`): all four bytes of `e >> 8`
+/// are stored, and `at` moves past the literals only. The mask keeps the index visibly in
+/// bounds, so that no check is compiled (the literal loops are short of instructions).
+#[inline(always)]
+pub(super) fn put(w: &mut [u8; 32], at: &mut usize, e: u32) {
+    let i = *at & 15;
+    w[i..i + 4].copy_from_slice(&(e >> 8).to_le_bytes());
+    *at += (e >> 6 & 3) as usize;
+}
+
+impl Cursor<'_> {
     /// A DEFLATE match: `n` bytes from `dist` back.
     #[inline(always)]
     pub fn copy(&mut self, dist: usize, n: usize) -> Result<(), Bad> {

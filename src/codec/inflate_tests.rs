@@ -68,6 +68,16 @@ fn split(z: &[u8], size: usize) -> Result<Vec<u8>, Bad> {
     inflate_split::inflate(zlib_body(z).ok_or(Bad)?, size, |_| (), || true)
 }
 
+fn interleaved(z: &[u8], size: usize) -> Result<Vec<u8>, Bad> {
+    inflate_split::interleaved(zlib_body(z).ok_or(Bad)?, size, |_| ())
+}
+
+/// A whole decode of a zlib stream to `size` bytes.
+type Way = fn(&[u8], usize) -> Result<Vec<u8>, Bad>;
+
+/// The two ways of decoding in halves: on two cores, and in one loop on one.
+const HALVES: [(&str, Way); 2] = [("two cores", split), ("one loop", interleaved)];
+
 fn reference(z: &[u8]) -> Vec<u8> {
     let mut v = Vec::new();
     ZlibDecoder::new(z).read_to_end(&mut v).unwrap();
@@ -121,9 +131,10 @@ fn serial_refuses_a_wrong_size_and_bad_headers() {
     assert_eq!(serial(&[0x78, 0x9C, 0x07, 0, 0, 0, 0, 0], 0), Err(Bad));
 }
 
-/// Both ways of finding the second half's footing are used and give miniz_oxide's bytes.
+/// Both ways of finding the second half's footing are used and give miniz_oxide's bytes, on
+/// two cores and in one loop; both decoding styles of the loop (BMI2 and any x86-64).
 #[test]
-fn split_matches_miniz_and_meets_in_the_middle() {
+fn halves_match_miniz_and_meet_in_the_middle() {
     for (n, seed) in [(3 << 20, 7), (5 << 20, 8)] {
         let data = sample(n, seed);
         let streams = [
@@ -133,21 +144,46 @@ fn split_matches_miniz_and_meets_in_the_middle() {
             ("fdeflate", fdeflate::compress_to_vec(&data)),
         ];
         for (name, z) in streams {
-            let before = ADOPTED.with(|a| a.get());
-            assert_eq!(split(&z, n), Ok(data.clone()), "{name} n {n}");
-            assert_eq!(ADOPTED.with(|a| a.get()), before + 1, "{name}: halves met");
+            for (way, f) in HALVES {
+                for generic in [false, true] {
+                    GENERIC.with(|g| g.set(generic));
+                    let before = ADOPTED.with(|a| a.get());
+                    assert_eq!(f(&z, n), Ok(data.clone()), "{name} n {n} {way} {generic}");
+                    assert_eq!(ADOPTED.with(|a| a.get()), before + 1, "{name} {way}: met");
+                }
+            }
         }
     }
+    GENERIC.with(|g| g.set(false));
+}
+
+/// The one-loop decode hands `early` the output in order, up to about the middle, while the
+/// second half is decoded alongside.
+#[test]
+fn one_loop_hands_early_output_in_order() {
+    let data = sample(4 << 20, 12);
+    let z = fdeflate::compress_to_vec(&data);
+    let mut seen = 0;
+    let early = |b: &mut [u8]| {
+        assert_eq!(&b[..], &data[..b.len()]);
+        assert!(b.len() >= seen);
+        seen = b.len();
+    };
+    let out = inflate_split::interleaved(zlib_body(&z).unwrap(), data.len(), early);
+    assert_eq!(out, Ok(data.clone()));
+    assert!(seen > data.len() / 3 && seen < data.len() * 2 / 3, "{seen}");
 }
 
 #[test]
-fn split_of_stored_blocks_decodes_serially() {
+fn halves_of_stored_blocks_decode_serially() {
     let data = sample(3 << 20, 9);
     let z = zlib(&data, 0);
-    assert_eq!(split(&z, data.len()), Ok(data));
+    for (way, f) in HALVES {
+        assert_eq!(f(&z, data.len()), Ok(data.clone()), "{way}");
+    }
 }
 
-/// Damaged streams: never a panic, and the two-halves result is the serial one.
+/// Damaged streams: never a panic, and the two-halves results are the serial one.
 #[test]
 fn damaged_streams_give_the_serial_result() {
     let data = sample(600_000, 10);
@@ -163,11 +199,16 @@ fn damaged_streams_give_the_serial_result() {
             let mut bad = z.clone();
             let at = 2 + (s >> 33) as usize % (bad.len() - 2);
             bad[at] ^= 1 << (s >> 20 & 7);
-            assert_eq!(split(&bad, data.len()), serial(&bad, data.len()), "{i} {k}");
+            let want = serial(&bad, data.len());
+            for (way, f) in HALVES {
+                assert_eq!(f(&bad, data.len()), want, "{i} {k} {way}");
+            }
         }
         for cut in (0..z.len()).step_by(z.len() / 40) {
             assert!(serial(&z[..cut], data.len()).is_err());
-            assert!(split(&z[..cut], data.len()).is_err());
+            for (way, f) in HALVES {
+                assert!(f(&z[..cut], data.len()).is_err(), "{way} cut {cut}");
+            }
         }
     }
 }

@@ -161,6 +161,8 @@ async fn finish(
     plan: &Plan,
     img: Arc<Image>,
 ) -> Result<Rendered, RenderError> {
+    // Decodes that start meanwhile leave this render's core to it (`decode::spare_core`).
+    let _running = decode::Running::enter();
     let steps = plan.steps_for_input(img.width, img.height);
     let out = if steps.is_empty() {
         img
