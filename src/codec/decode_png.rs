@@ -66,18 +66,19 @@ pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
     drop(z);
     let mut raw = raw.ok()?;
     let mut done = rows?;
-    if let Some(s) = &mut small {
-        // The rows the early unfiltering did not reach (the second half's, after a split), in
-        // batches, each shrunk while it is still in cache.
-        while f.bpp == 4 && done < f.height {
-            let end = ((done + BATCH) * (f.width * 4 + 1)).min(raw.len());
-            let next = unfilter_rgba(&mut raw[..end], &f, done)?;
-            (next > done).then_some(())?;
-            s.feed(&raw, next);
-            done = next;
+    // The RGBA rows the early unfiltering did not reach (the second half's, after a split), in
+    // batches, each shrunk while it is still in cache, and each filled in from the second
+    // half's buffer just before (`Inflated::fill_to`).
+    while f.bpp == 4 && done < f.height {
+        let part = raw.fill_to((done + BATCH) * (f.width * 4 + 1));
+        let next = unfilter_rgba(part, &f, done)?;
+        (next > done).then_some(())?;
+        if let Some(s) = &mut small {
+            s.feed(part, next);
         }
+        done = next;
     }
-    let data = unfilter(raw, &f, done)?;
+    let data = unfilter(raw.into_vec(), &f, done)?;
     #[cfg(test)]
     DECODED.with(|d| d.set(d.get() + 1));
     Some(match small {

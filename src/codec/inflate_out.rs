@@ -315,3 +315,53 @@ impl Out for Refs {
         self.el.len()
     }
 }
+
+/// A decoded stream: its start in `out`; when the two halves of `inflate_split` met, the rest
+/// is still in the second half's buffer (`rest`, from `WINDOW` on: what precedes repeats the
+/// last bytes before it) and is appended as the caller reads on (`fill_to`), so that each
+/// part is copied just before the caller works on it, in cache, rather than all at once.
+pub(super) struct Inflated {
+    out: Bytes,
+    /// The second half's buffer and the next byte of it to append.
+    rest: Option<(Bytes, usize)>,
+}
+
+impl Inflated {
+    /// All of it in `out`.
+    pub fn whole(out: Bytes) -> Inflated {
+        Inflated { out, rest: None }
+    }
+
+    /// `out`, then `rest` from `WINDOW` on; `None` unless that is `size` bytes in all.
+    pub fn with_rest(out: Bytes, rest: Option<Bytes>, size: usize) -> Option<Inflated> {
+        let more = rest.as_ref().map_or(0, |r| r.len().saturating_sub(WINDOW));
+        let rest = rest.map(|r| (r, WINDOW));
+        (out.len() + more == size).then_some(Inflated { out, rest })
+    }
+
+    /// The output up to byte `n` (or all of it if shorter), appending what it needs of the
+    /// second half's bytes. `out` was sized for the whole output: the appending cannot fail.
+    pub fn fill_to(&mut self, n: usize) -> &mut [u8] {
+        if let Some((rest, at)) = &mut self.rest {
+            let end = at
+                .saturating_add(n.saturating_sub(self.out.len()))
+                .min(rest.len());
+            if end > *at && self.out.bytes(&rest.as_slice()[*at..end]).is_ok() {
+                *at = end;
+            }
+            if *at == rest.len() {
+                if let Some((rest, _)) = self.rest.take() {
+                    crate::buffers::give(rest.into_vec());
+                }
+            }
+        }
+        let n = n.min(self.out.len());
+        &mut self.out.as_mut_slice()[..n]
+    }
+
+    /// All of it, as one buffer.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.fill_to(usize::MAX);
+        self.out.into_vec()
+    }
+}

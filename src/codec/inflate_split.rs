@@ -18,7 +18,7 @@
 //!   half's bytes. If they never meet, the first half decodes the rest itself.
 
 use super::inflate::{Bad, Event, Failed, Inflate};
-use super::inflate_out::{Bytes, Out, Refs, WINDOW};
+use super::inflate_out::{Bytes, Inflated, Out, Refs, WINDOW};
 
 /// Symbol starts the second half records (where the halves may meet).
 const RECORD: usize = 4096;
@@ -67,7 +67,7 @@ pub(super) fn inflate(
     size: usize,
     mut early: impl FnMut(&mut [u8]) + Send,
     check: impl FnOnce() -> bool + Send,
-) -> Result<Vec<u8>, Bad> {
+) -> Result<Inflated, Bad> {
     let mut d = Inflate::new(b, 0);
     let mut out = Bytes::new(size);
     // The first block's header: its codes are the second half's fallback guess.
@@ -91,15 +91,26 @@ pub(super) fn inflate(
     if !checked {
         return Err(Bad);
     }
-    meet(d, out, half.as_ref(), size)
+    meet(d, out, half, size)
 }
 
 /// The first half `d` has decoded `out` up to about the middle: it decodes on until it meets
 /// the second half (`half`, if it found its footing and decoded the rest without error) and
 /// adopts its output, or to the end on its own.
-fn meet(mut d: Inflate, mut out: Bytes, half: Option<&Half>, size: usize) -> Result<Vec<u8>, Bad> {
+fn meet(mut d: Inflate, mut out: Bytes, half: Option<Half>, size: usize) -> Result<Inflated, Bad> {
+    let starts = half.as_ref().map_or(&[][..], |h| &h.starts[..]);
+    match meeting(&mut d, &mut out, starts)? {
+        Some(k) => adopt(out, half.ok_or(Bad)?, k, size),
+        None => (out.len() == size && !d.bits.overran())
+            .then(|| Inflated::whole(out))
+            .ok_or(Bad),
+    }
+}
+
+/// Decodes on until `d` stands where the second half recorded a start with the same block
+/// codes (its index), or to the end (`None`).
+fn meeting(d: &mut Inflate, out: &mut Bytes, starts: &[(u64, u64)]) -> Result<Option<usize>, Bad> {
     let mut k = 0;
-    let starts = half.map_or(&[][..], |h| &h.starts[..]);
     while !d.done() {
         let at = d.bits.position();
         let id = if d.in_block() { d.header } else { AT_HEADER };
@@ -107,17 +118,15 @@ fn meet(mut d: Inflate, mut out: Bytes, half: Option<&Half>, size: usize) -> Res
             k += 1;
         }
         if k == starts.len() {
-            d.run(&mut out, u64::MAX)?;
+            d.run(out, u64::MAX)?;
             break;
         }
         if starts[k] == (at, id) {
-            return adopt(out, half.ok_or(Bad)?, k, size);
+            return Ok(Some(k));
         }
-        d.step(&mut out)?;
+        d.step(out)?;
     }
-    (out.len() == size && !d.bits.overran())
-        .then(|| out.into_vec())
-        .ok_or(Bad)
+    Ok(None)
 }
 
 /// Inflates `b` (output exactly `size` bytes) on this core, as `inflate` does on two: the
@@ -128,7 +137,7 @@ pub(super) fn interleaved(
     b: &[u8],
     size: usize,
     mut early: impl FnMut(&mut [u8]),
-) -> Result<Vec<u8>, Bad> {
+) -> Result<Inflated, Bad> {
     let mut d = Inflate::new(b, 0);
     let mut out = Bytes::new(size);
     d.step(&mut out)?;
@@ -161,7 +170,7 @@ pub(super) fn interleaved(
         early(&mut out.as_mut_slice()[..keep]);
     }
     let half = half.and_then(|(d2, h)| (fine && d2.done() && !d2.bits.overran()).then_some(h));
-    meet(d, out, half.as_ref(), size)
+    meet(d, out, half, size)
 }
 
 /// Inflates `b` (output exactly `size` bytes) on this core, handing `early` what later decoding
@@ -170,7 +179,7 @@ pub(super) fn serial(
     b: &[u8],
     size: usize,
     mut early: impl FnMut(&mut [u8]),
-) -> Result<Vec<u8>, Bad> {
+) -> Result<Inflated, Bad> {
     let mut d = Inflate::new(b, 0);
     let mut out = Bytes::new(size);
     while !d.done() {
@@ -182,20 +191,18 @@ pub(super) fn serial(
         let keep = out.len().saturating_sub(WINDOW);
         early(&mut out.as_mut_slice()[..keep]);
     }
-    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+    (out.len() == size).then(|| Inflated::whole(out)).ok_or(Bad)
 }
 
 /// The first half's output so far is `out`, and the second half's recorded start `k` is where
-/// it stands: appends the second half's output from there.
-fn adopt(mut out: Bytes, h: &Half, k: usize, size: usize) -> Result<Vec<u8>, Bad> {
+/// it stands: the second half's output from there follows (its references resolved now, its
+/// plain bytes as the caller reads on: `Inflated::fill_to`).
+fn adopt(mut out: Bytes, h: Half, k: usize, size: usize) -> Result<Inflated, Bad> {
     let resolved = h.refs.resolve(out.as_slice(), h.outs[k])?;
     out.bytes(&resolved)?;
-    if let Some(tail) = &h.tail {
-        out.bytes(&tail.as_slice()[WINDOW..])?;
-    }
     #[cfg(test)]
     ADOPTED.with(|a| a.set(a.get() + 1));
-    (out.len() == size).then(|| out.into_vec()).ok_or(Bad)
+    Inflated::with_rest(out, h.tail, size).ok_or(Bad)
 }
 
 /// The second half, from bit `mid` to the end of the stream (`None` if it found no footing or
