@@ -227,9 +227,19 @@ fn bilinear(img: &Image, x: f32, y: f32, fill: Px) -> Px {
 
 /// `underlay`: composites the image over a solid colour.
 pub fn underlay(mut img: Image, c: Rgba) -> Image {
+    if c.a == 255 {
+        underlay_opaque(&mut img.data, c);
+    } else {
+        underlay_any(&mut img.data, c);
+    }
+    img
+}
+
+/// `underlay` pixel by pixel, for any colour.
+fn underlay_any(data: &mut [u8], c: Rgba) {
     let ca = c.a as f32 / 255.0;
     let col = [c.r as f32, c.g as f32, c.b as f32];
-    img.data.par_chunks_mut(COLOR_CHUNK).for_each(|chunk| {
+    data.par_chunks_mut(COLOR_CHUNK).for_each(|chunk| {
         for p in chunk.chunks_exact_mut(4) {
             let a = p[3] as f32 / 255.0;
             if a >= 1.0 {
@@ -247,7 +257,44 @@ pub fn underlay(mut img: Image, c: Rgba) -> Image {
             p[3] = (out_a * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
         }
     });
-    img
+}
+
+/// `underlay` over an opaque colour (flattening for JPEG output, the common case): the general
+/// arithmetic with the colour's alpha 1 (so the same floats; an opaque pixel comes out as it
+/// was), eight pixels at a time without branches so that it vectorises, and runs of eight
+/// opaque pixels skipped: one core, `benches/engine`'s 12 MP image with alpha 100.8 -> 62.6 ms,
+/// an opaque one (`mix_color_usm/4_underlay`) 1.6 -> 0.7 ms.
+fn underlay_opaque(data: &mut [u8], c: Rgba) {
+    let col = [c.r as f32, c.g as f32, c.b as f32];
+    data.par_chunks_mut(COLOR_CHUNK).for_each(|chunk| {
+        for px in chunk.chunks_mut(32) {
+            if px.chunks_exact(4).all(|p| p[3] == 255) {
+                continue;
+            }
+            let mut eight = [255u8; 32];
+            eight[..px.len()].copy_from_slice(px);
+            underlay_eight(&mut eight, &col);
+            let n = px.len();
+            px.copy_from_slice(&eight[..n]);
+        }
+    });
+}
+
+/// Eight pixels of `underlay_opaque`, channel by channel across them.
+#[inline(always)]
+fn underlay_eight(px: &mut [u8; 32], col: &[f32; 3]) {
+    let a: [f32; 8] = std::array::from_fn(|k| px[4 * k + 3] as f32 / 255.0);
+    let out_a: [f32; 8] = std::array::from_fn(|k| a[k] + (1.0 - a[k]));
+    for (i, &c) in col.iter().enumerate() {
+        let v: [f32; 8] =
+            std::array::from_fn(|k| (px[4 * k + i] as f32 * a[k] + c * (1.0 - a[k])) / out_a[k]);
+        for k in 0..8 {
+            px[4 * k + i] = (v[k] + 0.5).clamp(0.0, 255.0) as u8;
+        }
+    }
+    for k in 0..8 {
+        px[4 * k + 3] = (out_a[k] * 255.0 + 0.5).clamp(0.0, 255.0) as u8;
+    }
 }
 
 /// `opacity`: multiplies alpha.
@@ -340,6 +387,25 @@ mod tests {
             Sampling::Bilinear,
         );
         assert_eq!(out, img);
+    }
+
+    /// The opaque-colour path gives the general path's bytes for every alpha and channel value
+    /// (so the GPU twin's tolerance still holds), on a length that is not a multiple of eight.
+    #[test]
+    fn underlay_over_opaque_colours_equals_the_general_path() {
+        let mut data = Vec::new();
+        for a in 0..=255u8 {
+            for v in 0..=255u8 {
+                data.extend_from_slice(&[v, v.wrapping_mul(7), 255 - v, a]);
+            }
+        }
+        data.extend_from_slice(&[10, 20, 30, 40, 50, 60, 70, 255, 1, 2, 3, 0]);
+        for c in [Rgba::WHITE, Rgba::rgb(0, 0, 0), Rgba::rgb(12, 200, 99)] {
+            let (mut fast, mut general) = (data.clone(), data.clone());
+            underlay_opaque(&mut fast, c);
+            underlay_any(&mut general, c);
+            assert!(fast == general, "{c:?}");
+        }
     }
 
     #[test]
