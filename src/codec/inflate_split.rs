@@ -279,8 +279,9 @@ fn candidates(b: &[u8], from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
             let have = b.len().saturating_sub(byte as usize).min(8);
             w[..have].copy_from_slice(&b[byte as usize..byte as usize + have]);
             let x = u64::from_le_bytes(w);
-            // Bit i: the block type at i + 1 is 2 (bits 0, 1), the literal count field's top four
-            // bits (i + 4..=i + 7) are not all set (> 29), nor the distance count's (i + 9..=i + 12).
+            // Bit i: the block type at i + 1 is 2 (bits 0, 1), the literal count field's top
+            // four bits (i + 4..=i + 7) are not all set (> 29), nor the distance count's
+            // (i + 9..=i + 12).
             let all = |k: u32| (x >> k) & (x >> (k + 1)) & (x >> (k + 2)) & (x >> (k + 3));
             let mut m = !x >> 1 & x >> 2 & !all(4) & !all(9) & ((1 << 48) - 1);
             std::iter::from_fn(move || {
