@@ -615,7 +615,17 @@ fn round(b: &mut Bits, o: &mut Cursor, lut: &[u32; 1 << LBITS], dist: &Code) -> 
     }
     b.n -= used & NBITS;
     o.len += at;
-    if e & NLIT != 0 || k == 4 {
+    if k == 4 {
+        return Round::Go;
+    }
+    finish(b, o, e, dist)
+}
+
+/// The end of a round whose next lookup is `e`: a match is copied, a literal waits for the
+/// next round.
+#[inline(always)]
+fn finish(b: &mut Bits, o: &mut Cursor, e: u32, dist: &Code) -> Round {
+    if e & NLIT != 0 {
         return Round::Go;
     }
     if e & LEN == 0 {

@@ -4,7 +4,7 @@
 //! lookup (`round`); a second, independent chain in the same loop fills the core while each
 //! waits, as two rows do in `unfilter_sse2`.
 
-use super::{Bits, Code, Inflate, Round, LBITS, LEN, LMASK, NBITS, NLIT};
+use super::{finish, Bits, Code, Inflate, Round, LBITS, LMASK, NBITS, NLIT};
 use crate::codec::inflate_out::Bytes;
 use crate::codec::inflate_out::{put, Cursor};
 
@@ -177,23 +177,4 @@ fn round_pair(
     o0.len += at0;
     o1.len += at1;
     (finish(b0, o0, e0, dist[0]), finish(b1, o1, e1, dist[1]))
-}
-
-/// The end of a round whose next lookup is `e`: a match is copied, a literal waits for the
-/// next round.
-#[inline(always)]
-fn finish(b: &mut Bits, o: &mut Cursor, e: u32, dist: &Code) -> Round {
-    if e & NLIT != 0 {
-        return Round::Go;
-    }
-    if e & LEN == 0 {
-        return Round::Special;
-    }
-    b.refill();
-    b.consume(e & NBITS);
-    let len = (e >> 16) as usize + b.take((e >> 12) & 0xF) as usize;
-    match dist.distance(b).and_then(|d| o.copy(d, len)) {
-        Ok(()) => Round::Go,
-        Err(_) => Round::Fail,
-    }
 }

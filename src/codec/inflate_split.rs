@@ -77,14 +77,7 @@ pub(super) fn inflate(
     let mid = (b.len() as u64 * 9 / 20) * 8;
     let (half, first) = rayon::join(
         || (second(b, mid, &codes, size), check()),
-        || {
-            while d.bits.position() < mid && !d.done() {
-                d.run(&mut out, mid.min(d.bits.position() + STEP))?;
-                let keep = out.len().saturating_sub(WINDOW);
-                early(&mut out.as_mut_slice()[..keep]);
-            }
-            Ok(())
-        },
+        || run_early(&mut d, &mut out, mid, &mut early),
     );
     let (half, checked) = half;
     first?;
@@ -164,11 +157,7 @@ pub(super) fn interleaved(
         }
         fine = fine && (d2.done() || d2.run(tail, u64::MAX).is_ok());
     }
-    while d.bits.position() < mid && !d.done() {
-        d.run(&mut out, mid.min(d.bits.position() + STEP))?;
-        let keep = out.len().saturating_sub(WINDOW);
-        early(&mut out.as_mut_slice()[..keep]);
-    }
+    run_early(&mut d, &mut out, mid, &mut early)?;
     let half = half.and_then(|(d2, h)| (fine && d2.done() && !d2.bits.overran()).then_some(h));
     meet(d, out, half, size)
 }
@@ -182,16 +171,27 @@ pub(super) fn serial(
 ) -> Result<Inflated, Bad> {
     let mut d = Inflate::new(b, 0);
     let mut out = Bytes::new(size);
-    while !d.done() {
-        let at = d.bits.position();
-        d.run(&mut out, at + STEP)?;
+    run_early(&mut d, &mut out, u64::MAX, &mut early)?;
+    (out.len() == size).then(|| Inflated::whole(out)).ok_or(Bad)
+}
+
+/// Decodes until the end of the stream or bit `until`, handing `early`, every `STEP` input
+/// bits, the output that later decoding no longer reads (all but its last `WINDOW` bytes).
+fn run_early(
+    d: &mut Inflate,
+    out: &mut Bytes,
+    until: u64,
+    early: &mut impl FnMut(&mut [u8]),
+) -> Result<(), Bad> {
+    while d.bits.position() < until && !d.done() {
+        d.run(out, until.min(d.bits.position() + STEP))?;
         if d.bits.overran() {
             return Err(Bad);
         }
         let keep = out.len().saturating_sub(WINDOW);
         early(&mut out.as_mut_slice()[..keep]);
     }
-    (out.len() == size).then(|| Inflated::whole(out)).ok_or(Bad)
+    Ok(())
 }
 
 /// The first half's output so far is `out`, and the second half's recorded start `k` is where
