@@ -173,6 +173,45 @@ pub(super) fn runs_alone() -> bool {
     RUNNING.load(Ordering::Relaxed) <= 1
 }
 
+/// The threads a decode's second core runs on: a pool of their own, not the shared rayon pool.
+/// A decode's parallel part runs tens of milliseconds; on the shared pool it would hold the
+/// threads that another render's engine steps (short parallel loops, waited for by their
+/// caller) need, stalling them until it ends. On threads of their own the OS shares the cores.
+/// `None` if the pool cannot be built (the shared pool then serves).
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .thread_name(|i| format!("ipsd-decode-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `a` and `b` at once (a decode's two halves) on the decode threads (`pool`).
+pub(super) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    RA: Send,
+    B: FnOnce() -> RB + Send,
+    RB: Send,
+{
+    match pool() {
+        Some(p) => p.join(a, b),
+        None => rayon::join(a, b),
+    }
+}
+
+/// Runs `f` on the decode threads (`pool`): its parallel loops run there.
+pub(super) fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
 /// True when this decode may take a second core: there is one, and no other render work runs.
 pub(super) fn spare_core() -> bool {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -244,6 +283,20 @@ mod tests {
     fn shrink_hint_rounds_down_to_a_dct_scale() {
         let got: Vec<u32> = [0, 1, 2, 3, 4, 5, 7, 8, 100].map(shrink_factor).to_vec();
         assert_eq!(got, vec![1, 1, 2, 2, 4, 4, 4, 8, 8]);
+    }
+
+    #[test]
+    fn decode_halves_and_loops_run_on_the_decode_threads() {
+        use rayon::prelude::*;
+        let name = || std::thread::current().name().unwrap_or("").to_owned();
+        let (a, b) = join(name, name);
+        let loops: Vec<String> = install(|| (0..64).into_par_iter().map(|_| name()).collect());
+        for n in loops.iter().chain([&a, &b]) {
+            assert!(
+                n.starts_with("ipsd-decode-"),
+                "ran on {n:?}, not a decode thread"
+            );
+        }
     }
 
     #[test]

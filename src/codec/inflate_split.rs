@@ -75,7 +75,7 @@ pub(super) fn inflate(
     let codes = d.clone();
     // A little before the middle: the first half also has rows to unfilter on its way.
     let mid = (b.len() as u64 * 9 / 20) * 8;
-    let (half, first) = rayon::join(
+    let (half, first) = super::decode::join(
         || (second(b, mid, &codes, size), check()),
         || run_early(&mut d, &mut out, mid, &mut early),
     );

@@ -1,17 +1,17 @@
 //! The scan of `jpeg_fast` (baseline shrink-on-load): MCU by MCU, each block's kept corner
 //! through the reduced IDCT into its component's plane.
 //!
-//! A scan without restart markers is decoded in two halves at once (on rayon, like the
-//! engine): the second half starts at the middle byte without knowing where an MCU starts
-//! there, and records the bit position of every MCU start it believes in. Huffman codes
-//! resynchronise within a few codes, so after a few MCUs its guesses coincide with the true
-//! MCU starts. The first half decodes from the beginning and, past the middle, compares each
-//! of its MCU starts with those guesses; at the first match the rest of the image is the
-//! second half's blocks, their DC values shifted by the difference of the two halves' DC
-//! predictions at that MCU (a baseline block's DC is coded as a difference, so that is the only
-//! state the guess could not know). No match: the first half decodes on to the end. Either way
-//! every block goes through the same IDCT from the same coefficients, so the output is the
-//! serial decode's, byte for byte (tested).
+//! A scan without restart markers is decoded in two halves at once (`decode::join`): the
+//! second half starts at the middle byte without knowing where an MCU starts there, and
+//! records the bit position of every MCU start it believes in. Huffman codes resynchronise
+//! within a few codes, so after a few MCUs its guesses coincide with the true MCU starts. The
+//! first half decodes from the beginning and, past the middle, compares each of its MCU
+//! starts with those guesses; at the first match the rest of the image is the second half's
+//! blocks, their DC values shifted by the difference of the two halves' DC predictions at that
+//! MCU (a baseline block's DC is coded as a difference, so that is the only state the guess
+//! could not know). No match: the first half decodes on to the end. Either way every block
+//! goes through the same IDCT from the same coefficients, so the output is the serial
+//! decode's, byte for byte (tested).
 
 use super::decode;
 use super::jpeg_fast::{Frame, Plane};
@@ -231,7 +231,7 @@ fn halves(b: &[u8], data: usize, d: &mut Serial, planes: &mut [Plane]) -> Option
     let total_bits = ((end - data - stuffed(end)) * 8) as u64;
     let (lay, total) = (d.lay, d.lay.total());
     let ctx = d.ctx;
-    let (g, first) = rayon::join(
+    let (g, first) = decode::join(
         || guess(b, mid, origin, ctx, lay, total),
         || {
             let mut m = 0;

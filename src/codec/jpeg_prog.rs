@@ -128,7 +128,7 @@ fn job(f: &Frame, body: &[u8], data: Range<usize>) -> Option<Job> {
 }
 
 /// The planes at the reduced size: each block's kept corner dequantized and through the reduced
-/// IDCT, block rows on two cores with `parallel`.
+/// IDCT, block rows on two cores with `parallel` (on the decode threads, `decode::install`).
 fn planes(c: &Coefficients, f: &Frame, lay: &Layout, parallel: bool) -> Option<Vec<Plane>> {
     let (n, corner) = (lay.n, corner_of(lay.n));
     let keep = last_needed(n) as usize;
@@ -150,7 +150,8 @@ fn planes(c: &Coefficients, f: &Frame, lay: &Layout, parallel: bool) -> Option<V
             }
         };
         if parallel {
-            p.data.par_chunks_exact_mut(w * n).enumerate().for_each(row);
+            let rows = p.data.par_chunks_exact_mut(w * n);
+            super::decode::install(|| rows.enumerate().for_each(row));
         } else {
             p.data.chunks_exact_mut(w * n).enumerate().for_each(row);
         }
