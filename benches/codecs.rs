@@ -2,9 +2,10 @@
 //!
 //! Ids: `decode_jpeg_4000x3000/shrink_{1,2,4,8}` (a photo-like q90 4:2:0 JPEG, DCT
 //! shrink-on-load) with `decode_jpeg_4000x3000/image_crate` (the `image` crate's decoder,
-//! zune-jpeg) as a reference in the same run; `decode_png_4000x3000/{ipsd,image_crate}` (the
-//! load bench's 12 MP RGBA PNG: ipsd decodes it on two cores when nothing else decodes, as
-//! here; the `image` crate is png + fdeflate); `decode_800x600/<format>` for each source format;
+//! zune-jpeg) as a reference in the same run; `decode_png_4000x3000/{ipsd,ipsd_shrink_2,
+//! image_crate}` (the load bench's 12 MP RGBA PNG: ipsd decodes it on two cores when nothing
+//! else decodes, as here; the `image` crate is png + fdeflate) and `decode_png_rgb_4000x3000/..`
+//! (the same picture as an RGB PNG); `decode_800x600/<format>` for each source format;
 //! `encode_800x600/<format>` for each output format, with `encode_800x600/jpeg_image_crate` as
 //! the reference. Short runs (10 samples): `cargo bench --bench codecs`.
 
@@ -91,27 +92,32 @@ fn decode_jpeg_large(c: &mut Criterion) {
 }
 
 fn decode_png_large(c: &mut Criterion) {
-    let png = encode(
-        &photo(4000, 3000, true),
-        &opts(Format::PngAlpha, Compression::Default),
-    )
-    .unwrap();
-    let mut g = c.benchmark_group("decode_png_4000x3000");
-    short(&mut g);
-    g.bench_function("ipsd", |b| {
-        b.iter(|| decode(black_box(&png), &DecodeOptions::default()).unwrap())
-    });
-    // Shrink-on-load at 1/2 (2x2 blocks averaged as the rows are unfiltered), as a thumbnail
-    // of it decodes.
-    let half = DecodeOptions {
-        shrink: 2,
-        ..DecodeOptions::default()
-    };
-    g.bench_function("ipsd_shrink_2", |b| {
-        b.iter(|| decode(black_box(&png), &half).unwrap())
-    });
-    image_crate(&mut g, &png);
-    g.finish();
+    for (group, alpha, format) in [
+        ("decode_png_4000x3000", true, Format::PngAlpha),
+        ("decode_png_rgb_4000x3000", false, Format::Png),
+    ] {
+        let png = encode(
+            &photo(4000, 3000, alpha),
+            &opts(format, Compression::Default),
+        )
+        .unwrap();
+        let mut g = c.benchmark_group(group);
+        short(&mut g);
+        g.bench_function("ipsd", |b| {
+            b.iter(|| decode(black_box(&png), &DecodeOptions::default()).unwrap())
+        });
+        // Shrink-on-load at 1/2 (2x2 blocks averaged as the rows are unfiltered), as a
+        // thumbnail of it decodes.
+        let half = DecodeOptions {
+            shrink: 2,
+            ..DecodeOptions::default()
+        };
+        g.bench_function("ipsd_shrink_2", |b| {
+            b.iter(|| decode(black_box(&png), &half).unwrap())
+        });
+        image_crate(&mut g, &png);
+        g.finish();
+    }
 }
 
 fn decode_small(c: &mut Criterion) {

@@ -43,13 +43,18 @@ impl Shrinker {
 
     /// Makes the output rows whose input rows all lie in the first `ready` rows of `rgba`.
     pub fn feed(&mut self, rgba: &[u8], ready: usize) {
+        self.feed_band(rgba, 0, ready)
+    }
+
+    /// `feed`, given the input rows from row `first` on (`band`; the rows before were fed).
+    pub fn feed_band(&mut self, band: &[u8], first: usize, ready: usize) {
         let (n, stride, ow) = (self.n, self.w * 4, self.w.div_ceil(self.n) * 4);
         while self.next * n < self.h && ((self.next + 1) * n).min(self.h) <= ready {
-            let first = self.next * n;
-            let k = n.min(self.h - first);
+            let top = self.next * n;
+            let k = n.min(self.h - top);
             let mut rows: [&[u8]; 8] = [&[]; 8];
             for (r, row) in rows.iter_mut().enumerate().take(k) {
-                *row = &rgba[(first + r) * stride..][..stride];
+                *row = &band[(top + r - first) * stride..][..stride];
             }
             let out = &mut self.out[self.next * ow..][..ow];
             match (k == n, n) {

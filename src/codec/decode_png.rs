@@ -1,5 +1,6 @@
 //! 8-bit RGB and RGBA PNGs for `decode_other`, through ipsd's own inflate (`inflate`, a little
-//! faster than fdeflate) with the rows unfiltered in place while they are still in cache. A big
+//! faster than fdeflate) with the rows unfiltered in place while they are still in cache
+//! (`png_rows`; an RGB thumbnail goes through a band of rows, never a full-size image). A big
 //! zlib stream is inflated in two halves (`inflate_split`): on two cores when no other render
 //! work runs (at one client a thumbnail of a 12 MP PNG is otherwise one core inflating for most
 //! of its time), else in one loop on this core, whose two independent chains of table lookups
@@ -7,10 +8,9 @@
 //! Everything else — other depths and colour types, interlacing, transparency keys, anything
 //! invalid — answers `None` and stays with the `image` crate, which also reports the errors.
 
-use super::box_shrink::Shrinker;
 use super::inflate::zlib_body;
 use super::inflate_split;
-use super::unfilter::{row, two_rows};
+use super::png_rows::Rows;
 use crate::engine::Image;
 use std::borrow::Cow;
 
@@ -21,11 +21,11 @@ const SPLIT_MIN: usize = 1 << 20;
 const BATCH: usize = 16;
 
 /// The IHDR fields this decoder takes.
-struct Frame {
-    width: usize,
-    height: usize,
+pub(super) struct Frame {
+    pub width: usize,
+    pub height: usize,
     /// Bytes per pixel: 3 (RGB) or 4 (RGBA).
-    bpp: usize,
+    pub bpp: usize,
 }
 
 /// The image as RGBA8, block-averaged by `shrink` (1, 2, 4 or 8: `box_shrink`, fed each batch
@@ -42,14 +42,8 @@ pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
         .checked_mul(f.bpp)?
         .checked_add(1)?
         .checked_mul(f.height)?;
-    let mut rows = Some(0);
-    let mut small = Shrinker::new(f.width as u32, f.height as u32, shrink);
-    let early = |top: &mut [u8]| {
-        rows = rows.and_then(|from| unfilter_rgba(top, &f, from));
-        if let (Some(s), Some(ready)) = (&mut small, rows) {
-            s.feed(top, ready);
-        }
-    };
+    let mut rows = Rows::new(&f, shrink)?;
+    let early = |top: &mut [u8]| rows.take(top, &f);
     let crcs = || idat.iter().all(|(body, crc)| crc32fast::hash(body) == *crc);
     let body = zlib_body(&z)?;
     let raw = if split && z.len() >= SPLIT_MIN {
@@ -65,34 +59,16 @@ pub(super) fn decode(bytes: &[u8], split: bool, shrink: u32) -> Option<Image> {
     };
     drop(z);
     let mut raw = raw.ok()?;
-    let mut done = rows?;
-    // The RGBA rows the early unfiltering did not reach (the second half's, after a split), in
-    // batches, each shrunk while it is still in cache, and each filled in from the second
+    // The rows the early unfiltering did not reach (the second half's, after a split), in
+    // batches, each handed on while it is still in cache, and each filled in from the second
     // half's buffer just before (`Inflated::fill_to`).
-    while f.bpp == 4 && done < f.height {
-        let part = raw.fill_to((done + BATCH) * (f.width * 4 + 1));
-        let next = unfilter_rgba(part, &f, done)?;
-        (next > done).then_some(())?;
-        if let Some(s) = &mut small {
-            s.feed(part, next);
-        }
-        done = next;
+    while let Some(done) = rows.done().filter(|&d| d < f.height) {
+        rows.take(raw.fill_to((done + BATCH) * (f.width * f.bpp + 1)), &f);
+        (rows.done()? > done).then_some(())?;
     }
-    let data = unfilter(raw.into_vec(), &f, done)?;
     #[cfg(test)]
     DECODED.with(|d| d.set(d.get() + 1));
-    Some(match small {
-        Some(s) => {
-            let shrunk = s.finish(&data);
-            crate::buffers::give(data);
-            shrunk
-        }
-        None => Image {
-            width: f.width as u32,
-            height: f.height as u32,
-            data,
-        },
-    })
+    rows.finish(raw.into_vec(), &f)
 }
 
 #[cfg(test)]
@@ -146,92 +122,6 @@ fn ihdr(d: &[u8]) -> Option<Frame> {
     };
     let (width, height) = (be(0), be(4));
     (width > 0 && height > 0).then_some(Frame { width, height, bpp })
-}
-
-/// The filtered rows (`raw`: a filter type byte, then the row) as RGBA8; RGBA rows before
-/// `from` are already unfiltered (`unfilter_rgba`).
-fn unfilter(mut raw: Vec<u8>, f: &Frame, from: usize) -> Option<Vec<u8>> {
-    let w4 = f.width * 4;
-    if f.bpp == 4 {
-        if unfilter_rgba(&mut raw, f, from)? < f.height {
-            return None;
-        }
-        raw.truncate(w4 * f.height);
-        return Some(raw);
-    }
-    // Every row is written below (`crate::buffers`).
-    let mut out = crate::buffers::take(w4 * f.height);
-    let done = unfilter_rgb(&mut raw, f, &mut out);
-    crate::buffers::give(raw);
-    done.map(|()| out)
-}
-
-/// Unfilters the RGB rows of `raw` in place, two rows at a time where they share a filter
-/// type, and writes them to `out` as RGBA. `None` at an invalid filter type or a short `raw`.
-fn unfilter_rgb(raw: &mut [u8], f: &Frame, out: &mut [u8]) -> Option<()> {
-    let (stride, w4) = (f.width * 3, f.width * 4);
-    (raw.len() >= (stride + 1) * f.height).then_some(())?;
-    let mut y = 0;
-    while y < f.height {
-        let at = y * (stride + 1);
-        let filter = raw[at];
-        let pair = y + 1 < f.height && raw[at + stride + 1] == filter;
-        let (before, rest) = raw.split_at_mut(at + 1);
-        // Row y - 1's pixels end right before row y's filter byte.
-        let above = (y > 0).then(|| &before[at - stride..at]);
-        let (top, rest) = rest.split_at_mut(stride);
-        if pair {
-            two_rows::<3>(filter, above, top, &mut rest[1..=stride])?;
-        } else {
-            row::<3>(filter, above, top)?;
-        }
-        let n = 1 + usize::from(pair);
-        for k in 0..n {
-            let src = &raw[(y + k) * (stride + 1) + 1..][..stride];
-            let dst = &mut out[(y + k) * w4..][..w4];
-            for (o, p) in dst.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
-                o.copy_from_slice(&[p[0], p[1], p[2], 255]);
-            }
-        }
-        y += n;
-    }
-    Some(())
-}
-
-/// Unfilters the RGBA rows from `from` on that `raw` holds whole, in place: each row moves
-/// down over the filter bytes before it (row y to `y * width * 4`). Returns the rows done (0
-/// for RGB, which `unfilter` does), `None` at an invalid filter type.
-fn unfilter_rgba(raw: &mut [u8], f: &Frame, from: usize) -> Option<usize> {
-    let (stride, w4) = (f.width * f.bpp, f.width * 4);
-    if f.bpp != 4 {
-        return Some(0);
-    }
-    let mut y = from;
-    while y < f.height && (y + 1) * (stride + 1) <= raw.len() {
-        let at = y * (stride + 1);
-        let filter = raw[at];
-        // The next row too when it is here and of the same type: the two are worked in step.
-        let next = at + stride + 1;
-        let n = if y + 1 < f.height && next + stride < raw.len() && raw[next] == filter {
-            2
-        } else {
-            1
-        };
-        // Row y moves over the filter bytes before it, then row y + 1 over row y's tail.
-        for k in 0..n {
-            let at = at + k * (stride + 1);
-            raw.copy_within(at + 1..at + 1 + stride, (y + k) * w4);
-        }
-        let (done, rest) = raw.split_at_mut(y * w4);
-        let above = done.get(done.len().wrapping_sub(w4)..);
-        let (top, rest) = rest.split_at_mut(w4);
-        match n {
-            2 => two_rows::<4>(filter, above, top, &mut rest[..w4])?,
-            _ => row::<4>(filter, above, top)?,
-        }
-        y += n;
-    }
-    Some(y)
 }
 
 #[cfg(test)]

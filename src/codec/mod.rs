@@ -26,6 +26,7 @@ mod jpeg_prog;
 mod jpeg_prog_scan;
 mod jpeg_scans;
 mod orient;
+mod png_rows;
 pub mod probe;
 mod unfilter;
 #[cfg(target_arch = "x86_64")]
