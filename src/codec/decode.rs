@@ -177,12 +177,13 @@ pub(super) fn runs_alone() -> bool {
 /// A decode's parallel part runs tens of milliseconds; on the shared pool it would hold the
 /// threads that another render's engine steps (short parallel loops, waited for by their
 /// caller) need, stalling them until it ends. On threads of their own the OS shares the cores.
-/// `None` if the pool cannot be built (the shared pool then serves).
+/// One thread per core, as the shared pool has (the progressive IDCT rows use them all); `None`
+/// if the pool cannot be built (the shared pool then serves).
 fn pool() -> Option<&'static rayon::ThreadPool> {
     static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
+            .num_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
             .thread_name(|i| format!("ipsd-decode-{i}"))
             .build()
             .ok()
