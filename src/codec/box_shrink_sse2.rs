@@ -5,11 +5,14 @@
 
 use std::arch::x86_64::*;
 
-/// Output pixels from the pair of input rows `top` and `bottom` (RGBA8), four at a time, into
-/// `out`; returns how many pixels it wrote (a multiple of 4; the caller does the rest).
+/// Output pixels from the pair of input rows `top` and `bottom` (RGBA8), eight at a time where
+/// the CPU has AVX2 (`box_shrink_avx2`), then four at a time, into `out`; returns how many
+/// pixels it wrote (a multiple of 4; the caller does the rest).
 pub(super) fn halve_rows(top: &[u8], bottom: &[u8], out: &mut [u8]) -> usize {
+    let done = super::box_shrink_avx2::halve_rows(top, bottom, out);
+    let (top, bottom) = (&top[done * 8..], &bottom[done * 8..]);
     // SAFETY: SSE2 is part of x86-64: every CPU this code runs on has it.
-    unsafe { halve(top, bottom, out) }
+    done + unsafe { halve(top, bottom, &mut out[done * 4..]) }
 }
 
 #[target_feature(enable = "sse2")]

@@ -58,7 +58,16 @@ fn reference(img: &Image, n: usize) -> Image {
 
 #[test]
 fn equals_the_definition_at_every_factor_and_edge() {
-    for (w, h) in [(37, 23), (16, 16), (1, 1), (9, 2), (2, 17), (64, 40)] {
+    // 139 wide: 2 x 2 blocks eight at a time (AVX2), four (SSE2), one, and the edge column.
+    for (w, h) in [
+        (37, 23),
+        (16, 16),
+        (1, 1),
+        (9, 2),
+        (2, 17),
+        (64, 40),
+        (139, 9),
+    ] {
         for alpha in [true, false] {
             let img = noise(w, h, alpha);
             for n in [2u32, 4, 8] {
@@ -71,6 +80,22 @@ fn equals_the_definition_at_every_factor_and_edge() {
             }
         }
     }
+}
+
+/// The AVX2 halving on its own (the other tests go through it and the SSE2 one together), where
+/// the CPU has AVX2: every pixel it writes is the definition's.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn avx2_halving_equals_the_definition() {
+    let img = noise(200, 2, true);
+    let want = reference(&img, 2);
+    let mut out = vec![0; 400];
+    let rows = img.data.split_at(800);
+    let done = crate::codec::box_shrink_avx2::halve_rows(rows.0, rows.1, &mut out);
+    if std::arch::is_x86_feature_detected!("avx2") {
+        assert_eq!(done, 96);
+    }
+    assert!(out[..done * 4] == want.data[..done * 4]);
 }
 
 #[test]

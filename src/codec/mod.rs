@@ -5,6 +5,8 @@
 
 mod box_shrink;
 #[cfg(target_arch = "x86_64")]
+mod box_shrink_avx2;
+#[cfg(target_arch = "x86_64")]
 mod box_shrink_sse2;
 pub mod decode;
 mod decode_jpeg;
