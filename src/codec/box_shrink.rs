@@ -22,6 +22,7 @@ pub(super) struct Shrinker {
     n: usize,
     w: usize,
     h: usize,
+    /// The output, taken when the first row comes.
     out: Vec<u8>,
     /// The next output row.
     next: usize,
@@ -35,8 +36,9 @@ impl Shrinker {
             n,
             w,
             h,
-            // `finish` writes every output pixel (`crate::buffers`).
-            out: crate::buffers::take(w.div_ceil(n) * h.div_ceil(n) * 4),
+            // Taken when the first row comes (`feed_rows`): a decoder takes its own big buffers
+            // first, so that this smaller one does not take a kept buffer they would have fit.
+            out: Vec::new(),
             next: 0,
         })
     }
@@ -48,13 +50,24 @@ impl Shrinker {
 
     /// `feed`, given the input rows from row `first` on (`band`; the rows before were fed).
     pub fn feed_band(&mut self, band: &[u8], first: usize, ready: usize) {
-        let (n, stride, ow) = (self.n, self.w * 4, self.w.div_ceil(self.n) * 4);
+        let stride = self.w * 4;
+        self.feed_rows(|y| &band[(y - first) * stride..][..stride], ready)
+    }
+
+    /// Makes the output rows whose input rows are all among the first `ready`, reading input
+    /// row y as `row(y)` (RGBA8, at least `w * 4` bytes; the rows before were fed).
+    pub fn feed_rows<'a>(&mut self, row: impl Fn(usize) -> &'a [u8], ready: usize) {
+        let (n, ow) = (self.n, self.w.div_ceil(self.n) * 4);
+        if self.out.is_empty() {
+            // `finish` writes every output pixel (`crate::buffers`).
+            self.out = crate::buffers::take(ow * self.h.div_ceil(n));
+        }
         while self.next * n < self.h && ((self.next + 1) * n).min(self.h) <= ready {
             let top = self.next * n;
             let k = n.min(self.h - top);
             let mut rows: [&[u8]; 8] = [&[]; 8];
-            for (r, row) in rows.iter_mut().enumerate().take(k) {
-                *row = &band[(top + r - first) * stride..][..stride];
+            for (r, slot) in rows.iter_mut().enumerate().take(k) {
+                *slot = &row(top + r)[..self.w * 4];
             }
             let out = &mut self.out[self.next * ow..][..ow];
             match (k == n, n) {

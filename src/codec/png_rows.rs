@@ -1,9 +1,9 @@
 //! The rows of `decode_png` as the inflate finishes them (`Rows::take`, called with the
-//! output so far): unfiltered in place while they are still in cache, then handed on. RGBA
-//! rows move down over their filter bytes and are the image (or feed the shrinker); RGB rows
-//! are unfiltered where they are and written out as RGBA, to the full-size image or, when
-//! shrinking, to a band of `n` rows that the shrinker takes as soon as it is full (so a
-//! thumbnail of an RGB PNG never holds its full-size RGBA image).
+//! output so far): unfiltered in place while they are still in cache, then handed on. At full
+//! size, RGBA rows move down over their filter bytes and are the image; RGB rows are unfiltered
+//! where they are and written out as RGBA. When shrinking, no full-size image is made: RGBA
+//! rows stay where they are and the shrinker reads them there; RGB rows are written as RGBA to
+//! a band of `n` rows that the shrinker takes as soon as it is full.
 
 use super::box_shrink::Shrinker;
 use super::decode_png::Frame;
@@ -48,22 +48,28 @@ impl Rows {
     /// Takes the whole rows of `raw` (the inflated bytes from the start) past those done.
     pub fn take(&mut self, raw: &mut [u8], f: &Frame) {
         let Some(from) = self.done else { return };
-        self.done = if f.bpp == 4 {
-            let ready = unfilter_rgba(raw, f, from);
-            if let (Some(s), Some(ready)) = (&mut self.small, ready) {
-                s.feed(raw, ready);
-            }
-            ready
-        } else {
-            let (small, rgba, n, w4) = (&mut self.small, &mut self.rgba, self.n, f.width * 4);
-            unfilter_rgb(raw, f, from, |y, px| {
-                // Row y's place in the band (shrinking) or the image.
-                let k = if small.is_some() { y % n } else { y };
-                expand(px, &mut rgba[k * w4..][..w4]);
-                if let Some(s) = small.as_mut().filter(|_| k + 1 == n || y + 1 == f.height) {
-                    s.feed_band(rgba, y - k, y + 1);
+        self.done = match (f.bpp, &mut self.small) {
+            (4, None) => unfilter_rgba(raw, f, from),
+            (4, Some(s)) => {
+                // Shrinking: the rows stay where they are, the shrinker reads them there.
+                let ready = unfilter_in_place::<4>(raw, f, from, |_, _| {});
+                let stride = f.width * 4 + 1;
+                if let Some(ready) = ready {
+                    s.feed_rows(|y| &raw[y * stride + 1..][..stride - 1], ready);
                 }
-            })
+                ready
+            }
+            _ => {
+                let (small, rgba, n, w4) = (&mut self.small, &mut self.rgba, self.n, f.width * 4);
+                unfilter_in_place::<3>(raw, f, from, |y, px| {
+                    // Row y's place in the band (shrinking) or the image.
+                    let k = if small.is_some() { y % n } else { y };
+                    expand(px, &mut rgba[k * w4..][..w4]);
+                    if let Some(s) = small.as_mut().filter(|_| k + 1 == n || y + 1 == f.height) {
+                        s.feed_band(rgba, y - k, y + 1);
+                    }
+                })
+            }
         };
     }
 
@@ -79,11 +85,7 @@ impl Rows {
             self.rgba
         };
         Some(match self.small {
-            Some(s) if f.bpp == 4 => {
-                let shrunk = s.finish(&data);
-                crate::buffers::give(data);
-                shrunk
-            }
+            // Every row was fed as it was unfiltered (`take`).
             Some(s) => {
                 crate::buffers::give(data);
                 s.finish(&[])
@@ -149,16 +151,17 @@ fn unfilter_rgba(raw: &mut [u8], f: &Frame, from: usize) -> Option<usize> {
     Some(y)
 }
 
-/// Unfilters the RGB rows from `from` on that `raw` holds whole, in place (they stay where
-/// they are), two at a time where they share a filter type, and hands each to `put` (row,
-/// pixels). Returns the rows done, `None` at an invalid filter type.
-fn unfilter_rgb(
+/// Unfilters the rows (`B` bytes per pixel) from `from` on that `raw` holds whole, in place
+/// (they stay where they are, after their filter bytes), two at a time where they share a
+/// filter type, and hands each to `put` (row, pixels). Returns the rows done, `None` at an
+/// invalid filter type.
+fn unfilter_in_place<const B: usize>(
     raw: &mut [u8],
     f: &Frame,
     from: usize,
     mut put: impl FnMut(usize, &[u8]),
 ) -> Option<usize> {
-    let stride = f.width * 3;
+    let stride = f.width * B;
     let mut y = from;
     while y < f.height && (y + 1) * (stride + 1) <= raw.len() {
         let at = y * (stride + 1);
@@ -170,9 +173,9 @@ fn unfilter_rgb(
         let above = (y > 0).then(|| &before[at - stride..at]);
         let (top, rest) = rest.split_at_mut(stride);
         if pair {
-            two_rows::<3>(filter, above, top, &mut rest[1..=stride])?;
+            two_rows::<B>(filter, above, top, &mut rest[1..=stride])?;
         } else {
-            row::<3>(filter, above, top)?;
+            row::<B>(filter, above, top)?;
         }
         let n = 1 + usize::from(pair);
         for k in 0..n {
