@@ -3,8 +3,9 @@
 //!
 //! Sits under `api` (via `catalog::open("postgres://...")`). Every write is one transaction at
 //! READ COMMITTED; structural folder changes first lock their company row (`FOR NO KEY UPDATE`,
-//! which does not block foreign-key checks) so two nodes never rewrite one tree at once, and
-//! blob counts are always changed in digest order so concurrent writers cannot deadlock on
+//! which does not block foreign-key checks) so two nodes never rewrite one tree at once, blob
+//! counts are always changed in digest order, and a write that changes several assets at once
+//! locks them in id order first (`IN_ID_ORDER`), so concurrent writers cannot deadlock on
 //! them. The schema (`migrations/postgres`) enforces the invariants; SQLSTATE 23505 (unique)
 //! becomes `Conflict`, 23503 (foreign key) `NotFound`, anything else `Db`.
 
@@ -378,6 +379,25 @@ async fn lock_subtree(tx: &mut Tx, company: i64, path: &str) -> CatalogResult<Ve
     .fetch_all(&mut **tx)
     .await
     .db()
+}
+
+/// The tail of a query that locks the assets it selects in id order, before a write that
+/// changes several assets at once: two such writes over the same rows (a folder deleted while
+/// the trash under it is purged) then wait for each other rather than lock them in two orders
+/// and deadlock.
+const IN_ID_ORDER: &str = "ORDER BY id FOR UPDATE";
+
+/// Locks every asset under the folder at `path` (trashed ones too) in id order.
+async fn lock_subtree_assets(tx: &mut Tx, company: i64, path: &str) -> CatalogResult<()> {
+    sqlx::query(&format!(
+        "SELECT id FROM assets WHERE folder_id IN ({SUBTREE_IDS}) {IN_ID_ORDER}"
+    ))
+    .bind(company)
+    .bind(path)
+    .execute(&mut **tx)
+    .await
+    .db()?;
+    Ok(())
 }
 
 /// Moves every live asset under the folder at `path` to the trash; returns how many.
@@ -903,6 +923,7 @@ impl Catalog for PgCatalog {
         lock_company(&mut tx, company).await?;
         let f = non_root_folder(&mut tx, company, id).await?;
         let names = lock_subtree(&mut tx, company, &f.path).await?;
+        lock_subtree_assets(&mut tx, company, &f.path).await?;
         let trashed = trash_subtree_assets(&mut tx, company, &f.path, user).await?;
         sqlx::query(&format!("DELETE FROM folders WHERE id IN ({SUBTREE_IDS})"))
             .bind(company)
@@ -1219,11 +1240,18 @@ impl Catalog for PgCatalog {
 
     async fn purge_trash(&self, trashed_before: DateTime<Utc>) -> CatalogResult<Vec<String>> {
         let mut tx = self.write_tx().await?;
-        let purged: Vec<(i64, String, String)> = sqlx::query_as(
-            "DELETE FROM assets WHERE trash_state = 'InEmptiedTrash' \
-             OR (trash_state = 'InTrash' AND trashed_at < $1) RETURNING company_id, name, blob",
-        )
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM assets WHERE trash_state = 'InEmptiedTrash' \
+             OR (trash_state = 'InTrash' AND trashed_at < $1) {IN_ID_ORDER}"
+        ))
         .bind(trashed_before)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let purged: Vec<(i64, String, String)> = sqlx::query_as(
+            "DELETE FROM assets WHERE id = ANY($1) RETURNING company_id, name, blob",
+        )
+        .bind(&ids)
         .fetch_all(&mut *tx)
         .await
         .db()?;
