@@ -192,6 +192,7 @@ catalog_suite! {
         concurrent_inserts_of_one_name,
         concurrent_writers_do_not_fail,
         folder_delete_and_trash_purge_at_once,
+        folder_delete_and_moves_inside_it_at_once,
     ],
     raw: [
         schema_rejects_duplicate_names,
@@ -1482,6 +1483,39 @@ async fn folder_delete_and_trash_purge_at_once(cat: Cat) {
         assert!(cat.folder(co.id, top.id).await.unwrap().is_none());
     }
     assert!(cat.referenced_blobs().await.unwrap().is_empty());
+}
+
+/// Assets moved between two folders of a subtree while the subtree is deleted: each move
+/// happens before the delete or finds its folder gone (`NotFound`); none fails otherwise (on
+/// PostgreSQL a move that locked its asset and then waited for the folder, while the delete
+/// held the folder and waited for the asset, deadlocked).
+async fn folder_delete_and_moves_inside_it_at_once(cat: Cat) {
+    let (co, root) = company(&cat, "Co").await;
+    for round in 0..8 {
+        let top = folder(&cat, co.id, root.id, &format!("top{round}")).await;
+        let x = folder(&cat, co.id, top.id, "x").await;
+        let y = folder(&cat, co.id, top.id, "y").await;
+        let mut ids = Vec::new();
+        for i in 0..32 {
+            let name = format!("r{round}m{i}");
+            ids.push(insert(&cat, co.id, x.id, &name, &name).await);
+        }
+        let moves: Vec<_> = ids
+            .iter()
+            .map(|&id| {
+                let cat = cat.clone();
+                tokio::spawn(async move { cat.move_asset(co.id, id, y.id, "m").await })
+            })
+            .collect();
+        let c = cat.clone();
+        let delete = tokio::spawn(async move { c.delete_folder(co.id, top.id, "d").await });
+        for m in moves {
+            let r = m.await.unwrap();
+            let gone = matches!(r, Err(CatalogError::NotFound(_)));
+            assert!(r.is_ok() || gone, "round {round}: {r:?}");
+        }
+        assert_eq!(delete.await.unwrap().unwrap(), 32, "round {round}");
+    }
 }
 
 // ---- the schema on its own -----------------------------------------------------------------------

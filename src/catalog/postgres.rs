@@ -252,6 +252,20 @@ async fn folder_in(c: &mut PgConnection, company: i64, id: i64) -> CatalogResult
     row.as_ref().map(folder_from_row).transpose().db()
 }
 
+/// Checks that the folder exists and holds it (`FOR KEY SHARE`, the lock its foreign-key check
+/// takes) before an asset is changed to point there: a folder delete locks folders before
+/// assets, and so must the move, or each waits for the other (a deadlock).
+async fn hold_folder(tx: &mut Tx, company: i64, id: i64) -> CatalogResult<()> {
+    sqlx::query("SELECT id FROM folders WHERE company_id = $1 AND id = $2 FOR KEY SHARE")
+        .bind(company)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .db()?
+        .ok_or_else(|| not_found("folder"))?;
+    Ok(())
+}
+
 async fn existing_folder(c: &mut PgConnection, company: i64, id: i64) -> CatalogResult<Folder> {
     folder_in(c, company, id)
         .await?
@@ -1133,7 +1147,7 @@ impl Catalog for PgCatalog {
         user: &str,
     ) -> CatalogResult<()> {
         let mut tx = self.write_tx().await?;
-        existing_folder(&mut tx, company, folder_id).await?;
+        hold_folder(&mut tx, company, folder_id).await?;
         let done = sqlx::query(
             "UPDATE assets SET folder_id = $1, modified = $2, modify_user = $3 \
              WHERE id = $4 AND company_id = $5",
@@ -1220,7 +1234,7 @@ impl Catalog for PgCatalog {
         user: &str,
     ) -> CatalogResult<()> {
         let mut tx = self.write_tx().await?;
-        existing_folder(&mut tx, company, folder_id).await?;
+        hold_folder(&mut tx, company, folder_id).await?;
         let done = sqlx::query(
             "UPDATE assets SET trash_state = 'NotInTrash', trashed_at = NULL, \
              trash_folder_path = NULL, folder_id = $1, modified = $2, modify_user = $3 \
