@@ -25,11 +25,14 @@ use std::sync::Mutex;
 pub const MIN: usize = 1 << 20;
 /// Most buffers kept.
 pub const KEEP: usize = 8;
-/// Most bytes kept by default; `IPSD_KEEP_BUFFERS_MIB` sets it (`set_limit`). Two 12 MP RGBA
-/// buffers: 96 MiB kept the thumbnails' gain, where 64 lost half of it, and held 150–200 MiB
-/// less than 256 at peak under full-size crops and filters, whose peak RSS 256 had put at over
-/// 1.5× libvips' (BENCHMARKS.md, "How many bytes to keep").
-pub const KEEP_BYTES: usize = 96 << 20;
+/// Most bytes kept by default; `IPSD_KEEP_BUFFERS_MIB` sets it (`set_limit`). 96 MiB kept the
+/// thumbnails' gain, where 64 lost half of it, and held 150–200 MiB less than 256 at peak under
+/// full-size crops and filters, whose peak RSS 256 had put at over 1.5× libvips' (BENCHMARKS.md,
+/// "How many bytes to keep"). Then a 12 MP PNG's decode came to take three buffers (33 MB file,
+/// 48 MB rows, the second half's 27 MB): 108 MB never fit in 96, so one was allocated and
+/// zeroed anew on every such decode; 128 MiB fits them (fresh buffers in the thumbnail mix 5x
+/// fewer, four clients +8 % img/s, p99 -15 to -30 %) for 0–25 MiB more peak RSS ("128 MiB").
+pub const KEEP_BYTES: usize = 128 << 20;
 /// A kept buffer serves requests down to 1/`SPARE` of its size, not smaller: a big buffer
 /// should serve a big request.
 const SPARE: usize = 4;

@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(c.soap_max_bytes, 64 << 20);
         assert!(c.database_url.starts_with("sqlite://"));
         assert_eq!(c.gzip, GzipMode::Accept);
-        assert_eq!(c.keep_buffers_mib, 96);
+        assert_eq!(c.keep_buffers_mib, 128);
         let none = RawConfig {
             keep_buffers_mib: Some("0".into()),
             ..RawConfig::default()
