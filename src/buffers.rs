@@ -31,7 +31,7 @@ pub const KEEP: usize = 8;
 /// "How many bytes to keep"). Then a 12 MP PNG's decode came to take three buffers (33 MB file,
 /// 48 MB rows, the second half's 27 MB): 108 MB never fit in 96, so one was allocated and
 /// zeroed anew on every such decode; 128 MiB fits them (fresh buffers in the thumbnail mix 5x
-/// fewer, four clients +8 % img/s, p99 -15 to -30 %) for 0–25 MiB more peak RSS ("128 MiB").
+/// fewer, four clients +8 % img/s, p99 -16 to -38 %) for 0–25 MiB more peak RSS ("128 MiB").
 pub const KEEP_BYTES: usize = 128 << 20;
 /// A kept buffer serves requests down to 1/`SPARE` of its size, not smaller: a big buffer
 /// should serve a big request.

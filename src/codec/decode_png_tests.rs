@@ -164,7 +164,8 @@ fn damaged_streams_under_right_crcs_never_differ_from_the_image_crate() {
     }
 }
 
-/// 24 one-bit flips in the IDAT data of `good` (one IDAT chunk), its CRC fixed each time.
+/// 24 one-bit flips in the IDAT data of `good` (800 x 600, one IDAT chunk), its CRC fixed each
+/// time.
 fn damage(good: &[u8], what: &str) {
     // The one IDAT chunk: its data starts after the 8-byte signature, the 25-byte IHDR chunk
     // and its own 8-byte header.
@@ -186,9 +187,22 @@ fn damage(good: &[u8], what: &str) {
         let want = image::load_from_memory(&bad)
             .ok()
             .map(|i| i.into_rgba8().into_raw());
+        // Shrunk too (a thumbnail's decode): rows are unfiltered and shrunk as they arrive.
+        let want_half = want.clone().map(|data| {
+            let full = Image {
+                width: 800,
+                height: 600,
+                data,
+            };
+            box_shrink::shrink(full, 2).data.clone()
+        });
         for split in [false, true] {
             if let Some(got) = decode(&bad, split) {
                 assert!(Some(got) == want, "{what}: mutation {k} split {split}");
+            }
+            if let Some(got) = super::decode(&bad, split, 2) {
+                let ok = Some(&got.data) == want_half.as_ref();
+                assert!(ok, "{what}: mutation {k} split {split} by 2");
             }
         }
     }
@@ -212,6 +226,12 @@ fn shrinking_as_rows_arrive_equals_shrinking_after() {
     let layouts = [
         (ColorType::Rgba, Filter::Avg, Compression::Fast, 1 << 30),
         (ColorType::Rgb, Filter::Avg, Compression::Fast, 1 << 30),
+        (
+            ColorType::Rgba,
+            Filter::Paeth,
+            Compression::Balanced,
+            1 << 16,
+        ),
         (
             ColorType::Rgb,
             Filter::Paeth,
