@@ -7,7 +7,7 @@
 //! else decodes, as here; the `image` crate is png + fdeflate) and `decode_png_rgb_4000x3000/..`
 //! (the same picture as an RGB PNG); `decode_800x600/<format>` for each source format;
 //! `encode_800x600/<format>` for each output format, with `encode_800x600/jpeg_image_crate` as
-//! the reference. Short runs (10 samples): `cargo bench --bench codecs`.
+//! the reference; `probe_4000x3000/{jpeg,pjpeg,png_alpha}` (the upload validation). Short runs (10 samples): `cargo bench --bench codecs`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use ipsd::codec::{decode, encode, Compression, DecodeOptions, EncodeOptions, Format};
@@ -158,11 +158,34 @@ fn encode_small(c: &mut Criterion) {
     g.finish();
 }
 
+/// `probe_4000x3000/{jpeg,pjpeg,png_alpha}`: the upload servlet's validation of the load
+/// bench's three big sources (header, limits, then a full decode).
+fn probe_large(c: &mut Criterion) {
+    let mut g = c.benchmark_group("probe_4000x3000");
+    short(&mut g);
+    for (name, format) in [
+        ("jpeg", Format::Jpeg),
+        ("pjpeg", Format::Pjpeg),
+        ("png_alpha", Format::PngAlpha),
+    ] {
+        let o = EncodeOptions {
+            quality: 90,
+            ..opts(format, Compression::Default)
+        };
+        let bytes = encode(&photo(4000, 3000, format == Format::PngAlpha), &o).unwrap();
+        g.bench_function(name, |b| {
+            b.iter(|| ipsd::codec::probe::probe(black_box(&bytes), u64::MAX).unwrap())
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     codecs,
     decode_jpeg_large,
     decode_png_large,
     decode_small,
-    encode_small
+    encode_small,
+    probe_large
 );
 criterion_main!(codecs);

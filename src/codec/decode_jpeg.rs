@@ -6,7 +6,8 @@
 //! does not read) and for 4-channel CMYK/YCCK images, whose raw ink values it returns
 //! (Adobe-inverted data, as Photoshop and Pillow write it, and YCCK are both turned into plain
 //! CMYK; it assumes Adobe inversion for every 4-channel JPEG, like browsers do). Colour then goes
-//! to sRGB through `icc`. A JPEG whose last scan has no end-of-image marker is refused as
+//! to sRGB through `icc`. A damaged file that only zune-jpeg reads is decoded at full size and
+//! block-averaged when a smaller size is asked for. A JPEG whose last scan has no end-of-image marker is refused as
 //! truncated, because both decoders would pad the missing data silently. A JPEG with more than
 //! `MAX_SCANS` scans is refused before decoding (`check_scans`, also run by the upload probe):
 //! every progressive scan is another pass over all of the image's coefficients, so a small file of
@@ -14,8 +15,8 @@
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
+use super::{box_shrink, orient, CodecError};
 use super::{jpeg_fast, jpeg_prog, jpeg_scans};
-use super::{orient, CodecError};
 use crate::engine::Image;
 use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
 use std::borrow::Cow;
@@ -49,12 +50,28 @@ pub(super) fn header(bytes: &[u8]) -> Result<Header, CodecError> {
 
 /// Decodes the stored (not yet oriented) pixels, at 1/`shrink` size when `shrink > 1`. Returns
 /// the image and the scale denominator actually used.
+///
+/// A file that only the full-size decoder reads (damaged entropy-coded data, which zune-jpeg
+/// decodes as well as it can, as browsers show such files, while `jpeg_fast`, `jpeg_prog` and
+/// `jpeg-decoder` refuse it) is decoded at full size and block-averaged (`box_shrink`) instead:
+/// every file the upload probe accepts (a full-size decode) renders at every size.
 pub(super) fn decode(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u32), CodecError> {
     if !has_eoi(bytes) {
         return Err(CodecError::corrupt(
             "JPEG ends before its end-of-image marker",
         ));
     }
+    match decode_at(bytes, h, shrink) {
+        Err(CodecError::Corrupt(e)) if shrink > 1 => match decode_at(bytes, h, 1) {
+            Ok((full, _)) => Ok((box_shrink::shrink(full, shrink), shrink)),
+            Err(_) => Err(CodecError::Corrupt(e)),
+        },
+        done => done,
+    }
+}
+
+/// `decode` by the decoders for 1/`shrink` (DCT scaling), without the full-size fallback.
+fn decode_at(bytes: &[u8], h: &Header, shrink: u32) -> Result<(Image, u32), CodecError> {
     let (w, ht) = h.stored_size();
     // The progressive scans a scaled decode reads; declared before the decoder that borrows it.
     let cut;
