@@ -52,7 +52,8 @@ pub struct Config {
     pub default_pix: (u32, u32),
     /// `MaxPix` for `/is/image` (0 = unbounded).
     pub max_pix: (u32, u32),
-    /// copyImage renders running at once (decode → engine → encode); the rest wait.
+    /// Renders running at once (decode → engine → encode), upload validation decodes included;
+    /// the rest wait.
     pub render_slots: usize,
     /// Most pixels (decoded + produced) admitted to copyImage renders, running and waiting;
     /// past it a request gets the busy fault at once (0 = unbounded).
@@ -121,7 +122,7 @@ pub struct RawConfig {
     /// MaxPix for /is/image, "w,h" (0 = unbounded) [default: 2000,2000]
     #[arg(long, env = "IPSD_MAX_PIX")]
     pub max_pix: Option<String>,
-    /// copyImage renders running at once [default: the number of cores]
+    /// Renders and upload validation decodes running at once [default: the number of cores]
     #[arg(long, env = "IPSD_RENDER_SLOTS")]
     pub render_slots: Option<String>,
     /// Pixels admitted to copyImage renders before the busy fault (0 = unbounded)

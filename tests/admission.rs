@@ -1,7 +1,8 @@
 //! Render admission (issue 5): past the pixel budget copyImage answers the busy fault
 //! (ipsApiFault 30004, a server-side fault) at once and stores nothing; plain copies, which do
 //! not render, are never refused; `/is/image` answers 503 with `Retry-After`; with one render
-//! slot, concurrent renders queue and all finish.
+//! slot, concurrent renders queue and all finish, and uploads' validation decodes queue with
+//! them.
 //! No timing is involved: the budget is filled by holding an admission ticket.
 
 mod common;
@@ -109,6 +110,31 @@ async fn one_slot_queues_every_render() {
         assert!(exists(&app, &co, &format!("c{i}")).await);
     }
     assert_eq!(app.st.admission.admitted(), 0);
+}
+
+/// An upload's validation decode queues for a render slot like a render does, and goes on as
+/// soon as one is free: uploads and renders together decode at most one image per slot.
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_decode_under_a_render_slot() {
+    let (app, co, _, _) = world(1, 0).await;
+    let app = std::sync::Arc::new(app);
+    let held = app.st.admission.slot().await;
+    let up = {
+        let (app, co) = (app.clone(), co.clone());
+        tokio::spawn(async move {
+            let img = jpeg(40, 30);
+            app.upload(U, &co, "queued", &[("queued.jpg", &img)], "")
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!up.is_finished(), "the upload decoded without a slot");
+    assert!(!exists(&app, &co, "queued").await);
+    drop(held);
+    let r = up.await.unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(exists(&app, &co, "queued").await);
+    assert_eq!(app.st.admission.free_slots(), 1);
 }
 
 /// Concurrent renders of one source may share its decode (`render::shared`); each copy still

@@ -11,6 +11,8 @@
 //! decode of the same source (`shared`) holds no slot while it waits (a running one gives its
 //! slot back, a queued one takes the pixels before its turn) and queues for a slot afterwards
 //! for its engine steps and encode; its pixels stay admitted, so the budget still bounds memory.
+//! The upload servlet's validation decodes queue for the same slots (`Admission::slot`), so
+//! uploads and renders together decode at most one image per slot.
 
 use crate::catalog::Asset;
 use crate::modifier::{self, Commands, Limits, Plan};
@@ -104,16 +106,22 @@ impl Admission {
     pub fn free_slots(&self) -> usize {
         self.slots.available_permits()
     }
+
+    /// Waits for a render slot (FIFO) without a ticket: for work that decodes like a render but
+    /// is not refused when busy, only queued (the upload servlet's validation decode). Holding
+    /// a slot bounds it, with the renders, to one decode per core and its buffers.
+    pub async fn slot(&self) -> SemaphorePermit<'_> {
+        self.slots
+            .acquire()
+            .await
+            .expect("the render semaphore is never closed")
+    }
 }
 
 impl Ticket<'_> {
     /// Waits for a render slot (FIFO); the render runs while the permit is held.
     pub async fn slot(&self) -> SemaphorePermit<'_> {
-        self.gate
-            .slots
-            .acquire()
-            .await
-            .expect("the render semaphore is never closed")
+        self.gate.slot().await
     }
 }
 

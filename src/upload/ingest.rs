@@ -1,6 +1,7 @@
 //! Ingests the files of one upload POST into the catalog: name and folder from the part's path,
-//! header and integrity checks before anything is stored, blob write before catalog commit, the
-//! job's overwrite rules, and one job-log line per outcome (spec/ips-soap.md §9.2).
+//! header and integrity checks (`probe`, a full decode, under a render slot) before anything is
+//! stored, blob write before catalog commit, the job's overwrite rules, and one job-log line
+//! per outcome (spec/ips-soap.md §9.2).
 
 use super::options::UploadOptions;
 use super::request::UploadFile;
@@ -71,10 +72,13 @@ impl Batch {
         check_name("asset", name).map_err(|e| error(format!("{}: {}", f.path, e.reason)))?;
         let bytes = f.bytes.clone();
         let max = self.st.cfg.max_upload_pixels;
+        // A full decode: it waits for a render slot like a render's decode (`Admission::slot`).
+        let slot = self.st.admission.slot().await;
         let meta = tokio::task::spawn_blocking(move || probe::probe(&bytes, max))
             .await
             .map_err(|_| error("internal error while reading the image".into()))?
             .map_err(|e| error(format!("{}: {e}", f.path)))?;
+        drop(slot);
         let folder = self.ensure_folder(folder).await.map_err(error)?;
         let file_name = format!(
             "{name}.{}",
