@@ -2,7 +2,8 @@
 //! directory, uploads a generated image set (4000×3000 q90 4:2:0 JPEG, the same as progressive
 //! JPEG, a 4000×3000 PNG with alpha, a 1200×800 JPEG), then drives SOAP copyImage calls of each
 //! transform of the standard mix at each concurrency, and reports images per second,
-//! p50/p95/p99 latency and the server's peak RSS per cell, as a table and as JSON.
+//! p50/p95/p99 latency and the server's peak RSS per cell, as a table and as JSON, with each
+//! source's upload time (`uploads`).
 //!
 //! `cargo bench --bench load [-- OPTIONS]`:
 //! `--requests N` calls per cell (default 32), `--concurrency 1,2,4,16`,
@@ -266,13 +267,14 @@ fn main() {
     } else {
         1
     };
-    let handles: Vec<Vec<String>> = (0..copies)
+    let (handles, uploads): (Vec<Vec<String>>, Vec<_>) = (0..copies)
         .map(|k| match k {
             0 => srv.upload(&set),
             k => srv.upload(&images::copies(&set, k).expect("writing copies of the set")),
         })
-        .collect();
+        .unzip();
     drop(srv);
+    report::print_uploads(&uploads[0]);
     let setup = Setup {
         bin: &bin,
         data: data.path(),
@@ -284,6 +286,7 @@ fn main() {
     result["health"] = health.into();
     result["server_env"] = json!(o.env);
     result["distinct_copies"] = copies.into();
+    result["uploads"] = uploads[0].clone().into();
     result["requests_per_cell"] = o.requests.into();
     result["machine"] = before;
     result["loadavg_after"] = machine()["loadavg"].clone();

@@ -114,6 +114,23 @@ pub fn print_table(cells: &[Value]) {
     }
 }
 
+/// One line on stderr: each source's upload POST (validation decode, blob write, catalog
+/// commit), wall ms, one at a time on an idle server.
+pub fn print_uploads(uploads: &[Value]) {
+    let each: Vec<String> = uploads
+        .iter()
+        .map(|u| {
+            let mb = u["bytes"].as_f64().unwrap_or(0.0) / 1e6;
+            let ms = u["ms"].as_f64().unwrap_or(0.0);
+            format!(
+                "{} {mb:.1} MB {ms:.0} ms",
+                u["source"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    eprintln!("uploads: {}", each.join(", "));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -86,8 +86,9 @@ impl Server {
             .unwrap_or_default()
     }
 
-    /// Uploads every source (one servlet POST each) and returns their asset handles.
-    pub fn upload(&self, set: &[Source]) -> Vec<String> {
+    /// Uploads every source (one servlet POST each, finished before its reply) and returns
+    /// their asset handles, with each POST's wall time in ms (`{source, bytes, ms}`).
+    pub fn upload(&self, set: &[Source]) -> (Vec<String>, Vec<serde_json::Value>) {
         let mut c = Client::new(self.addr);
         set.iter()
             .map(|s| {
@@ -95,11 +96,18 @@ impl Server {
                 let file = s.path.file_name().unwrap().to_string_lossy().into_owned();
                 // The servlet names the asset after the file.
                 let name = s.path.file_stem().unwrap().to_string_lossy().into_owned();
+                let t = std::time::Instant::now();
                 let r = upload_one(&mut c, &name, &file, &bytes);
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
                 assert_eq!(r.status, 200, "upload of {file} failed: {}", r.text());
-                handle_of(&mut c, &name)
+                let timing = serde_json::json!({
+                    "source": s.name,
+                    "bytes": bytes.len(),
+                    "ms": (ms * 10.0).round() / 10.0,
+                });
+                (handle_of(&mut c, &name), timing)
             })
-            .collect()
+            .unzip()
     }
 }
 
