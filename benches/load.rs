@@ -3,7 +3,8 @@
 //! JPEG, a 4000×3000 PNG with alpha, a 1200×800 JPEG), then drives SOAP copyImage calls of each
 //! transform of the standard mix at each concurrency, and reports images per second,
 //! p50/p95/p99 latency and the server's peak RSS per cell, as a table and as JSON, with each
-//! source's upload time (`uploads`).
+//! source's upload time (`uploads`; with `--distinct`, every copy's: the first upload of a
+//! source runs on a cold server).
 //!
 //! `cargo bench --bench load [-- OPTIONS]`:
 //! `--requests N` calls per cell (default 32), `--concurrency 1,2,4,16`,
@@ -274,7 +275,8 @@ fn main() {
         })
         .unzip();
     drop(srv);
-    report::print_uploads(&uploads[0]);
+    let uploads: Vec<Value> = uploads.into_iter().flatten().collect();
+    report::print_uploads(&uploads);
     let setup = Setup {
         bin: &bin,
         data: data.path(),
@@ -286,7 +288,7 @@ fn main() {
     result["health"] = health.into();
     result["server_env"] = json!(o.env);
     result["distinct_copies"] = copies.into();
-    result["uploads"] = uploads[0].clone().into();
+    result["uploads"] = uploads.into();
     result["requests_per_cell"] = o.requests.into();
     result["machine"] = before;
     result["loadavg_after"] = machine()["loadavg"].clone();

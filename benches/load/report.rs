@@ -115,20 +115,33 @@ pub fn print_table(cells: &[Value]) {
 }
 
 /// One line on stderr: each source's upload POST (validation decode, blob write, catalog
-/// commit), wall ms, one at a time on an idle server.
+/// commit), wall ms, one at a time on an otherwise idle server: the first upload, and the
+/// median over the copies when there are several (`--distinct`).
 pub fn print_uploads(uploads: &[Value]) {
-    let each: Vec<String> = uploads
+    let mut names: Vec<&str> = Vec::new();
+    for name in uploads.iter().filter_map(|u| u["source"].as_str()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let each: Vec<String> = names
         .iter()
-        .map(|u| {
-            let mb = u["bytes"].as_f64().unwrap_or(0.0) / 1e6;
-            let ms = u["ms"].as_f64().unwrap_or(0.0);
-            format!(
-                "{} {mb:.1} MB {ms:.0} ms",
-                u["source"].as_str().unwrap_or("")
-            )
+        .map(|name| {
+            let of: Vec<&Value> = uploads.iter().filter(|u| u["source"] == *name).collect();
+            let mut ms: Vec<f64> = of.iter().filter_map(|u| u["ms"].as_f64()).collect();
+            let first = ms.first().copied().unwrap_or(0.0);
+            let mb = of[0]["bytes"].as_f64().unwrap_or(0.0) / 1e6;
+            ms.sort_by(f64::total_cmp);
+            match ms.len() {
+                0 | 1 => format!("{name} {mb:.1} MB {first:.0} ms"),
+                n => format!(
+                    "{name} {mb:.1} MB {first:.0} ms first, {:.0} median of {n}",
+                    percentile(&ms, 0.5)
+                ),
+            }
         })
         .collect();
-    eprintln!("uploads: {}", each.join(", "));
+    eprintln!("uploads: {}", each.join("; "));
 }
 
 #[cfg(test)]
