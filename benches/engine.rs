@@ -2,7 +2,8 @@
 //!
 //! Ids: `<step>/cpu`, `<step>/gpu` (one whole job: upload, kernels, readback, as `run` does),
 //! and `<step>/gpu_upload`, `<step>/gpu_dispatch`, `<step>/gpu_readback` (`run_timed`: each
-//! phase submitted and waited for apart). The GPU benches use any adapter, software included,
+//! phase submitted and waited for apart); `engine_<transform>/{cpu,gpu,gpu_dispatch}`: the engine
+//! part of the load bench's transforms on a whole 4000×3000 input. The GPU benches use any adapter, software included,
 //! so on a machine with only lavapipe they measure lavapipe: say so when quoting them.
 //! `cargo bench --bench engine`; `IPSD_SKIP_GPU_TESTS=1` leaves the GPU out.
 
@@ -240,5 +241,68 @@ fn bench_mix(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, bench_mix);
+/// The engine part of each load-bench transform that has one, on a whole 4000×3000 input (no
+/// shrink-on-load, codecs excluded): `engine_<transform>/cpu` and `/gpu` (upload, every step,
+/// readback) and `/gpu_dispatch` (the steps alone), issue 5's "GPU engine ≥ 5× the CPU
+/// executor". The input is opaque, as the JPEG sources are.
+fn bench_transforms(c: &mut Criterion) {
+    let gpu = gpu();
+    let mut img = input();
+    img.data.chunks_exact_mut(4).for_each(|p| p[3] = 255);
+    let limits = ipsd::modifier::Limits::copy_image(100_000_000);
+    let (cw, ch) = (W * 3 / 4, H * 3 / 4);
+    let crop = format!(
+        "crop={},{},{cw},{ch}&rotate=90&wid=1200&fmt=jpeg",
+        (W - cw) / 2,
+        (H - ch) / 2
+    );
+    for (name, q) in [
+        ("thumbnail", "wid=800&hei=600&fit=constrain&fmt=jpeg&qlt=85"),
+        ("crop_rotate", crop.as_str()),
+        (
+            "color_usm",
+            "op_brightness=10&op_saturation=20&op_usm=1,2,5,0&wid=1600&fmt=jpeg",
+        ),
+    ] {
+        let cmds = ipsd::modifier::parse(q).expect("modifier");
+        let plan = ipsd::modifier::plan(W, H, &cmds, &limits).expect("plan");
+        let steps = plan.steps_for_input(W, H);
+        let mut group = c.benchmark_group(format!("engine_{name}"));
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(4));
+        group.bench_function("cpu", |b| {
+            b.iter_batched(
+                || img.clone(),
+                |i| cpu::run_steps(i, &steps).expect("cpu run"),
+                BatchSize::LargeInput,
+            )
+        });
+        if let Some(g) = &gpu {
+            group.bench_function("gpu", |b| {
+                b.iter_batched(
+                    || img.clone(),
+                    |i| g.run_blocking(i, &steps).expect("gpu run"),
+                    BatchSize::LargeInput,
+                )
+            });
+            group.bench_function("gpu_dispatch", |b| {
+                b.iter_custom(|n| {
+                    (0..n)
+                        .map(|_| {
+                            g.run_timed(img.clone(), &steps)
+                                .expect("gpu run")
+                                .1
+                                .dispatch
+                        })
+                        .sum()
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench, bench_mix, bench_transforms);
 criterion_main!(benches);
