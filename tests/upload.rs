@@ -1,6 +1,7 @@
 //! The UploadFile servlet through the router: naming and folders, jobs and their logs,
-//! overwrite rules, hostile files (non-images, truncated, oversized) that must leave nothing
-//! behind, servlet fault shapes, and background jobs visible in getActiveJobs.
+//! overwrite rules, hostile files (non-images, truncated, oversized, bad CRCs) that must leave
+//! nothing behind, servlet fault shapes, background jobs visible in getActiveJobs, and
+//! EXIF-rotated photos recorded at their displayed size.
 
 mod common;
 
@@ -136,11 +137,16 @@ async fn bad_files_are_logged_and_leave_nothing() {
     let good = jpeg(40, 30);
     let truncated = &good[..good.len() * 2 / 3];
     let huge = png(200, 100);
+    // A flipped bit in a PNG's image data: its chunk CRC no longer matches.
+    let mut damaged = png(40, 30);
+    let idat = damaged.windows(4).position(|w| w == b"IDAT").unwrap();
+    damaged[idat + 8] ^= 0x04;
     let files: Vec<(&str, &[u8])> = vec![
         ("notes.jpg", b"hello, I am text"),
         ("cut.jpg", truncated),
         ("huge.png", &huge),
         ("bad|name.jpg", &good),
+        ("crc.png", &damaged),
     ];
     let r = app.upload(U, &co, "hostile", &files, "").await;
     let job = job_handle(&r);
@@ -150,9 +156,9 @@ async fn bad_files_are_logged_and_leave_nothing() {
         .filter(|(t, _)| t == "UploadError")
         .map(|(_, n)| n.as_str())
         .collect();
-    assert_eq!(errors, vec!["notes", "cut", "huge", "bad|name"]);
+    assert_eq!(errors, vec!["notes", "cut", "huge", "bad|name", "crc"]);
     assert_eq!(app.blob_files(), 0, "nothing stored");
-    let names = format!("<companyHandle>{co}</companyHandle><assetNameArray><items>notes</items><items>cut</items><items>huge</items></assetNameArray>");
+    let names = format!("<companyHandle>{co}</companyHandle><assetNameArray><items>notes</items><items>cut</items><items>huge</items><items>crc</items></assetNameArray>");
     let r = app.ok(U, "checkAssetNames", &names).await;
     assert!(items(&r.payload(), "inUseNameArray").is_empty());
     let r = app
@@ -164,8 +170,45 @@ async fn bad_files_are_logged_and_leave_nothing() {
         .await;
     assert_eq!(
         field(&items(&r.payload(), "jobLogArray")[0], "fileErrorCount"),
-        "4"
+        "5"
     );
+}
+
+/// A photo stored sideways with an EXIF orientation is recorded at the size it is displayed
+/// and rendered at: getAssets reports 32 x 24 for a 24 x 32 JPEG tagged "rotate 90", and
+/// `/is/image` scales it as 32 x 24.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotated_photos_are_recorded_as_displayed() {
+    let (app, co, root) = setup().await;
+    let path = format!(
+        "{}/tests/data/codec/orient6.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let photo = std::fs::read(path).unwrap();
+    let r = app
+        .upload(U, &co, "sideways", &[("sideways.jpg", &photo)], "")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let h = app.handle_of(U, &co, "sideways").await;
+    let r = app
+        .ok(
+            U,
+            "getAssets",
+            &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{h}</items></assetHandleArray>"),
+        )
+        .await;
+    let a = &items(&r.payload(), "assetArray")[0];
+    let info = a.children.iter().find(|c| c.name == "imageInfo").unwrap();
+    assert_eq!(
+        (field(info, "width"), field(info, "height")),
+        ("32".into(), "24".into())
+    );
+    let png = app
+        .get(&format!("/is/image/{root}/sideways?wid=16&fmt=png"), &[])
+        .await;
+    assert_eq!(png.status, 200, "{}", png.text());
+    let img = image::load_from_memory(&png.body).unwrap();
+    assert_eq!((img.width(), img.height()), (16, 12));
 }
 
 #[tokio::test(flavor = "multi_thread")]
