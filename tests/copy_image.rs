@@ -424,6 +424,33 @@ async fn concurrent_copies_with_one_name() {
     assert_eq!(w.app.blob_files(), blobs, "no orphan blobs");
 }
 
+/// Rendered copies racing for one name: one wins, the others get 30001, and only the
+/// winner's rendered bytes stay on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_rendered_copies_with_one_name_keep_no_orphans() {
+    let w = world().await;
+    let blobs = w.app.blob_files();
+    let calls: Vec<_> = (0..6)
+        .map(|i| {
+            // Different sizes: every render stores other bytes.
+            let m = format!("wid={}&amp;fmt=png", 10 + i);
+            let body = copy_body(&w.a, &w.src, &format!("f|{}/", w.a_root), "race", &m);
+            w.app.spawn_call("copyImage", UA, &body)
+        })
+        .collect();
+    let mut ok = 0;
+    for c in calls {
+        let r = c.await.unwrap();
+        if r.status == 200 {
+            ok += 1;
+        } else {
+            assert_eq!(r.code(), 30001, "{}", r.text());
+        }
+    }
+    assert_eq!(ok, 1, "exactly one copy wins");
+    assert_eq!(w.app.blob_files(), blobs + 1, "no orphan blobs");
+}
+
 /// A source record whose stored file is gone: a rendering copy is a 30000 that says so and
 /// stores nothing; a plain copy (no render, the same blob) still succeeds.
 #[tokio::test(flavor = "multi_thread")]

@@ -174,6 +174,44 @@ async fn bad_files_are_logged_and_leave_nothing() {
     );
 }
 
+/// Eight POSTs at once, each a different image under one name (overwrite=false): one becomes
+/// the asset, the others are skipped as duplicates, and only the winner's bytes stay on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_uploads_of_one_name() {
+    let (app, co, root) = setup().await;
+    let app = std::sync::Arc::new(app);
+    let posts: Vec<_> = (0..8u32)
+        .map(|i| {
+            let (app, co) = (app.clone(), co.clone());
+            tokio::spawn(async move {
+                let img = jpeg(20 + i, 20);
+                let r = app
+                    .upload(U, &co, &format!("race{i}"), &[("race.jpg", &img)], "")
+                    .await;
+                (img, job_handle(&r))
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    let mut images = Vec::new();
+    for p in posts {
+        let (img, job) = p.await.unwrap();
+        images.push(img);
+        let per_file = details(&app, &co, &job).await.into_iter().map(|(t, _)| t);
+        outcomes.extend(per_file.filter(|t| t.starts_with("Upload") || t.starts_with("Dup")));
+    }
+    outcomes.sort();
+    let mut want = vec!["DuplicateSkipped"; 7];
+    want.push("UploadSuccess");
+    assert_eq!(outcomes, want);
+    let stored = app.get(&format!("/is/content/{root}/race"), &[]).await.body;
+    assert!(
+        images.contains(&stored),
+        "the asset holds one of the uploads"
+    );
+    assert_eq!(app.blob_files(), 1, "only the winner's bytes are kept");
+}
+
 /// A photo stored sideways with an EXIF orientation is recorded at the size it is displayed
 /// and rendered at: getAssets reports 32 x 24 for a 24 x 32 JPEG tagged "rotate 90", and
 /// `/is/image` scales it as 32 x 24.
@@ -237,6 +275,7 @@ async fn overwrite_rules() {
         app.get(&format!("/is/content/{root}/shoe"), &[]).await.body,
         v1
     );
+    assert_eq!(app.blob_files(), 1, "the skipped file's bytes are not kept");
     // overwrite=true, same folder and extension (OverwriteFullName): replaced in place.
     let h = app.handle_of(U, &co, "shoe").await;
     let job = job_handle(
@@ -263,6 +302,7 @@ async fn overwrite_rules() {
         .await
         .iter()
         .any(|(t, _)| t == "UploadError"));
+    assert_eq!(app.blob_files(), 1, "the refused file's bytes are not kept");
     app.ok(
         ADMIN,
         "setCompanySettings",

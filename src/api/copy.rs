@@ -84,17 +84,21 @@ pub async fn copy_image(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Node, Fault> {
         let r = render_copy(ctx, &src, &cmds).await?; // step 14
         new.file_name = format!("{}.{}", i.name, r.format.extension());
         new.image = r.meta;
-        let _gate = ctx.st.blobs.write_guard().await;
+        let gate = ctx.st.blobs.write_guard().await;
         new.blob = ctx.st.blobs.put(r.bytes.into()).await.map_err(|e| {
             tracing::error!(error = %e, "blob write failed");
             Fault::internal()
         })?;
-        let a = ctx
-            .st
-            .catalog
-            .insert_asset(&new)
-            .await
-            .map_err(name_conflict(&i.name))?;
+        let inserted = ctx.st.catalog.insert_asset(&new).await;
+        drop(gate);
+        if inserted.is_err() {
+            // The name was taken meanwhile (or the insert failed): the rendered bytes go too.
+            ctx.st
+                .blobs
+                .discard(ctx.st.catalog.as_ref(), &new.blob)
+                .await;
+        }
+        let a = inserted.map_err(name_conflict(&i.name))?;
         return Ok(reply(ctx, a.id));
     }
     let _gate = ctx.st.blobs.write_guard().await;

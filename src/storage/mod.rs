@@ -22,6 +22,8 @@
 //!   released any write guard, to [`BlobStore::delete_dropped`], which takes
 //!   [`BlobStore::purge_guard`] (exclusive: no writer is between `put` and commit), re-reads
 //!   the catalog's references and deletes only files still unreferenced;
+//! * a writer whose transaction fails after its `put` (a name taken meanwhile) hands its
+//!   digest the same way to [`BlobStore::discard`], so a lost race leaves no file behind;
 //! * [`BlobStore::collect_orphans`] takes the purge guard too.
 //!
 //! Writers never wait on each other; a deletion waits for in-flight writers and briefly blocks
@@ -136,6 +138,17 @@ impl BlobStore {
             deleted += 1;
         }
         Ok(deleted)
+    }
+
+    /// A blob `put` for a write whose catalog transaction did not commit (a name taken
+    /// meanwhile, a skipped duplicate, a failed insert): its file is deleted unless the catalog
+    /// references that digest (the same bytes stored for another asset), as `delete_dropped`
+    /// does. Call after releasing the write guard. Failures are logged, not returned: the
+    /// caller has already failed, and `collect_orphans` removes the file at the next start.
+    pub async fn discard(&self, catalog: &dyn Catalog, digest: &str) {
+        if let Err(e) = self.delete_dropped(catalog, &[digest.to_string()]).await {
+            tracing::error!(error = %e, digest, "deleting an uncommitted blob; left for the next start");
+        }
     }
 
     /// Deletes every blob file whose digest is not in `referenced`, every stray file in the

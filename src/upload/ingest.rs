@@ -1,7 +1,8 @@
 //! Ingests the files of one upload POST into the catalog: name and folder from the part's path,
 //! header and integrity checks (`probe`, a full decode, under a render slot) before anything is
-//! stored, blob write before catalog commit, the job's overwrite rules, and one job-log line
-//! per outcome (spec/ips-soap.md §9.2).
+//! stored, blob write before catalog commit (and the blob deleted again when no asset takes
+//! it: a skipped duplicate, a refused overwrite), the job's overwrite rules, and one job-log
+//! line per outcome (spec/ips-soap.md §9.2).
 
 use super::options::UploadOptions;
 use super::request::UploadFile;
@@ -12,6 +13,7 @@ use crate::catalog::{
 };
 use crate::codec::probe;
 use crate::state::{AppState, SharedState};
+use tokio::sync::OwnedRwLockReadGuard;
 
 pub struct Batch {
     pub st: SharedState,
@@ -84,7 +86,7 @@ impl Batch {
             "{name}.{}",
             if ext.is_empty() { &meta.format } else { &ext }
         );
-        let _gate = self.st.blobs.write_guard().await;
+        let gate = self.st.blobs.write_guard().await;
         let digest = self.st.blobs.put(f.bytes.clone()).await.map_err(|e| {
             tracing::error!(error = %e, "blob write failed");
             error("internal error while storing the file".into())
@@ -100,31 +102,43 @@ impl Batch {
             user: self.user.clone(),
             ready_for_publish: self.opts.ready_for_publish,
         };
-        match self.st.catalog.insert_asset(&new).await {
-            Ok(a) => Ok(Outcome {
-                log_type: "UploadSuccess",
-                message: format!("{} uploaded as '{}' in {}", f.path, a.name, folder.path),
-                counter: JobCounter::Success,
-                asset: Some(a.id),
-            }),
+        let done = match self.st.catalog.insert_asset(&new).await {
+            Ok(a) => {
+                return Ok(Outcome {
+                    log_type: "UploadSuccess",
+                    message: format!("{} uploaded as '{}' in {}", f.path, a.name, folder.path),
+                    counter: JobCounter::Success,
+                    asset: Some(a.id),
+                })
+            }
             Err(CatalogError::Conflict(_)) => {
-                drop(_gate);
-                self.collision(name, &folder, file_name, digest, meta).await
+                let at = (name, &folder, file_name);
+                self.collision(gate, at, digest.clone(), meta).await
             }
             Err(e) => {
+                drop(gate);
                 tracing::error!(error = %e, "asset insert failed");
                 Err(error("internal error while saving the asset".into()))
             }
+        };
+        if done.is_err() {
+            // Skipped, refused or failed: no asset took the bytes just stored.
+            self.st
+                .blobs
+                .discard(self.st.catalog.as_ref(), &digest)
+                .await;
         }
+        done
     }
 
     /// The name exists: replace the existing asset when the job allows overwriting and the
-    /// company's overwriteMode counts this as the same file; otherwise skip or fail.
+    /// company's overwriteMode counts this as the same file; otherwise skip or fail. `gate`,
+    /// the write guard held since `digest` was stored, is held until the replacement commits,
+    /// so no purge can delete the file in between.
     async fn collision(
         &self,
-        name: &str,
-        folder: &Folder,
-        file_name: String,
+        gate: OwnedRwLockReadGuard<()>,
+        (name, folder, file_name): (&str, &Folder, String),
         digest: String,
         meta: ImageMeta,
     ) -> Result<Outcome, Outcome> {
@@ -162,15 +176,12 @@ impl Batch {
             user: self.user.clone(),
             ready_for_publish: (!preserve).then_some(self.opts.ready_for_publish),
         };
-        let dead = {
-            let _gate = self.st.blobs.write_guard().await;
-            cat.replace_asset_data(self.company.id, old.id, &r)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "asset replace failed");
-                    error("internal error while replacing the asset".into())
-                })?
-        };
+        let replaced = cat.replace_asset_data(self.company.id, old.id, &r).await;
+        drop(gate);
+        let dead = replaced.map_err(|e| {
+            tracing::error!(error = %e, "asset replace failed");
+            error("internal error while replacing the asset".into())
+        })?;
         if let Err(e) = self
             .st
             .blobs
