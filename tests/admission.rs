@@ -156,16 +156,7 @@ async fn concurrent_copies_of_one_source_each_get_their_own_result() {
     }
     for i in 0..8 {
         let h = app.handle_of(U, &co, &format!("s{i}")).await;
-        let r = app
-            .ok(
-                U,
-                "getAssets",
-                &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{h}</items></assetHandleArray>"),
-            )
-            .await;
-        let a = &items(&r.payload(), "assetArray")[0];
-        let info = a.children.iter().find(|c| c.name == "imageInfo").unwrap();
-        let got = (field(info, "width"), field(info, "height"));
+        let got = app.image_size(U, &co, &h).await;
         let want = sizes[i % 2].1;
         assert_eq!(got, (want.0.to_string(), want.1.to_string()), "s{i}");
     }

@@ -228,19 +228,8 @@ async fn rotated_photos_are_recorded_as_displayed() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let h = app.handle_of(U, &co, "sideways").await;
-    let r = app
-        .ok(
-            U,
-            "getAssets",
-            &format!("<companyHandle>{co}</companyHandle><assetHandleArray><items>{h}</items></assetHandleArray>"),
-        )
-        .await;
-    let a = &items(&r.payload(), "assetArray")[0];
-    let info = a.children.iter().find(|c| c.name == "imageInfo").unwrap();
-    assert_eq!(
-        (field(info, "width"), field(info, "height")),
-        ("32".into(), "24".into())
-    );
+    let size = app.image_size(U, &co, &h).await;
+    assert_eq!(size, ("32".into(), "24".into()));
     let png = app
         .get(&format!("/is/image/{root}/sideways?wid=16&fmt=png"), &[])
         .await;

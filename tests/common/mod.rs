@@ -308,6 +308,16 @@ impl TestApp {
         field(&list[0], "assetHandle")
     }
 
+    /// The width and height getAssets reports for the asset `handle`.
+    pub async fn image_size(&self, user: &str, company: &str, handle: &str) -> (String, String) {
+        let r = self
+            .ok(user, "getAssets", &format!("<companyHandle>{company}</companyHandle><assetHandleArray><items>{handle}</items></assetHandleArray>"))
+            .await;
+        let a = &items(&r.payload(), "assetArray")[0];
+        let info = a.children.iter().find(|c| c.name == "imageInfo").unwrap();
+        (field(info, "width"), field(info, "height"))
+    }
+
     /// Number of blob files on disk.
     pub fn blob_files(&self) -> usize {
         walk(&self.dir.path().join("blobs"))
