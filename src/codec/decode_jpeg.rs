@@ -7,11 +7,12 @@
 //! (Adobe-inverted data, as Photoshop and Pillow write it, and YCCK are both turned into plain
 //! CMYK; it assumes Adobe inversion for every 4-channel JPEG, like browsers do). Colour then goes
 //! to sRGB through `icc`. A damaged file that only zune-jpeg reads is decoded at full size and
-//! block-averaged when a smaller size is asked for. A JPEG whose last scan has no end-of-image marker is refused as
-//! truncated, because both decoders would pad the missing data silently. A JPEG with more than
-//! `MAX_SCANS` scans is refused before decoding (`check_scans`, also run by the upload probe):
-//! every progressive scan is another pass over all of the image's coefficients, so a small file of
-//! thousands of tiny scans would cost thousands of passes (a decompression bomb).
+//! block-averaged when a smaller size is asked for. A JPEG whose last scan has no end-of-image
+//! marker is refused as truncated, because both decoders would pad the missing data silently.
+//! A JPEG with more than `MAX_SCANS` scans is refused before decoding (`check_scans`, so also by
+//! the upload probe, which decodes through here): every progressive scan is another pass over
+//! all of the image's coefficients, so a small file of thousands of tiny scans would cost
+//! thousands of passes (a decompression bomb).
 
 use super::decode::{Header, SourceFormat};
 use super::icc::{self, Source};
