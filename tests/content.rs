@@ -85,12 +85,30 @@ async fn content_serves_master_bytes_with_validators() {
         )
         .await;
     assert_eq!(other.status, 200, "another command string is another ETag");
+    // cache=: the client part decides whether the reply may be kept (§4.41).
+    for (q, want) in [
+        ("wid=100", "no-cache"),
+        ("wid=100&cache=on", "no-cache"),
+        ("wid=100&cache=update", "no-cache"),
+        ("wid=100&cache=OFF", "no-store"),
+        ("wid=100&cache=off,on", "no-store"),
+        ("wid=100&cache=on,off", "no-cache"),
+    ] {
+        let r = app.get(&format!("/is/image/{root}/logo?{q}"), &[]).await;
+        assert_eq!(
+            (r.status.as_u16(), &r.headers["cache-control"]),
+            (200, &want.parse().unwrap()),
+            "{q}"
+        );
+    }
     // Bad commands are a 400 with a plain-text reason naming the command; never a 500.
     for (q, cmd) in [
         ("wid=0", "wid"),
         ("wid=abc", "wid"),
         ("fmt=bmp", "fmt"),
         ("rotate=NaN", "rotate"),
+        ("cache=maybe", "cache"),
+        ("cache=on,validate", "cache"),
         ("wid=5000", "MaxPix"),
     ] {
         let r = app.get(&format!("/is/image/{root}/logo?{q}"), &[]).await;

@@ -6,7 +6,8 @@
 //! 400 with a plain-text reason, never an image and never a 500; a record whose stored file
 //! cannot be read is a 500 that says so. `{company}` is the company's root folder name (as in
 //! `ipsImageUrl`) or its exact name. Like Scene7's public Image Server these URLs need no
-//! credentials; trashed assets are 404.
+//! credentials; trashed assets are 404. Every reply is `Cache-Control: no-cache` (clients keep
+//! it and revalidate by `ETag`); `cache=off` makes a rendered one `no-store`.
 
 use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
@@ -87,7 +88,7 @@ pub async fn image(
             .header(header::CONTENT_TYPE, r.format.mime())
             .header(header::ETAG, etag)
             .header(header::LAST_MODIFIED, modified)
-            .header(header::CACHE_CONTROL, "no-cache")
+            .header(header::CACHE_CONTROL, cache_control(&cmds))
             .body(Body::from(r.bytes))
             .unwrap_or_else(|_| internal_error()),
         Err(RenderError::Commands(m)) => bad_request(&m),
@@ -227,6 +228,15 @@ async fn serve(st: &SharedState, co: &str, name: &str, h: &HeaderMap) -> Respons
         .header(header::CACHE_CONTROL, "no-cache")
         .body(Body::from(bytes))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// `no-cache` (keep the reply, revalidate it by its `ETag`), or `no-store` when the commands say
+/// `cache=off` for the client (spec/is-protocol.md §4.41).
+fn cache_control(cmds: &modifier::Commands) -> &'static str {
+    match cmds.client_cache {
+        Some(false) => "no-store",
+        _ => "no-cache",
+    }
 }
 
 /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).

@@ -31,6 +31,8 @@ pub enum Cmd {
     Req,
     /// `id=`: a cache-busting token the server ignores (§6.1).
     Id,
+    /// `cache=`: client (and server) caching of the reply (§4.41).
+    Cache,
     OpBrightness,
     OpContrast,
     OpSaturation,
@@ -85,6 +87,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("pscan", Cmd::Pscan, false),
     ("req", Cmd::Req, false),
     ("id", Cmd::Id, false),
+    ("cache", Cmd::Cache, false),
     ("op_brightness", Cmd::OpBrightness, false),
     ("op_contrast", Cmd::OpContrast, false),
     ("op_saturation", Cmd::OpSaturation, false),
@@ -136,7 +139,6 @@ const UNSUPPORTED: &[&str] = &[
     "clipXPath",
     "clipXPathE",
     "cropPathE",
-    "cache",
     "defaultImage",
     "printRes",
     "jpegSize",

@@ -128,6 +128,23 @@ pub fn pscan(v: &str) -> Result<Pscan, String> {
     }
 }
 
+/// `cache=on|off|validate|update` (client and server alike; `validate` and `update` concern the
+/// server only) or `cache=client,server` with each `on` or `off` (§4.41): whether the client may
+/// keep the reply.
+pub fn cache(v: &str) -> Result<bool, String> {
+    let lower = v.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split(',').collect();
+    match parts[..] {
+        ["on" | "validate" | "update"] => Ok(true),
+        ["off"] => Ok(false),
+        [client @ ("on" | "off"), "on" | "off"] => Ok(client == "on"),
+        _ => Err(format!(
+            "'{v}' is not a valid cache setting (on, off, validate, update, or client,server \
+             with each on or off)"
+        )),
+    }
+}
+
 /// `resMode=bilin|bicub|sharp2|bisharp`, with `sharp` accepted as an alias of `sharp2`.
 pub fn res_mode(v: &str) -> Result<Filter, String> {
     match v.to_ascii_lowercase().as_str() {

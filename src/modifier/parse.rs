@@ -85,6 +85,7 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::Pscan => c.pscan = Some(output::pscan(v)?),
         Cmd::Req => output::req(v)?,
         Cmd::Id => {}
+        Cmd::Cache => c.client_cache = Some(output::cache(v)?),
         Cmd::OpBrightness => c.op_brightness = Some(args::adjust(v, "brightness", 100)?),
         Cmd::OpContrast => c.op_contrast = Some(args::adjust(v, "contrast", 100)?),
         Cmd::OpSaturation => c.op_saturation = Some(args::adjust(v, "saturation", 100)?),

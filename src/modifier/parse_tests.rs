@@ -299,3 +299,21 @@ fn unknown_commands_are_ignored_and_listed() {
     assert_eq!(c.wid, Some(10));
     assert_eq!(c.ignored, vec!["cb", "utm_source", "wfit"]);
 }
+
+#[test]
+fn cache_gives_the_client_part() {
+    for (q, want) in [
+        ("cache=on", true),
+        ("cache=off", false),
+        ("cache=validate", true),
+        ("cache=UPDATE", true),
+        ("cache=off,on", false),
+        ("cache=on,off", true),
+    ] {
+        assert_eq!(ok(q).client_cache, Some(want), "{q}");
+    }
+    assert_eq!(ok("wid=10").client_cache, None);
+    for bad in ["cache=", "cache=yes", "cache=on,validate", "cache=on,on,on"] {
+        assert!(err(bad).starts_with("cache: '"), "{bad}: {}", err(bad));
+    }
+}

@@ -33,7 +33,6 @@ fn unsupported_commands_are_errors() {
         "originN",
         "pos",
         "posN",
-        "cache",
         "defaultImage",
         "printRes",
         "jpegSize",

@@ -45,6 +45,9 @@ pub struct Commands {
     pub fmt: Option<FormatSpec>,
     pub qlt: Option<Quality>,
     pub pscan: Option<Pscan>,
+    /// `cache=`: whether the client may keep the reply (`off` says no). The server part is
+    /// accepted and has no effect: ipsd keeps no cache of rendered replies.
+    pub client_cache: Option<bool>,
     /// `op_brightness=`: −100..=100.
     pub op_brightness: Option<i32>,
     /// `op_contrast=`: −100..=100.
