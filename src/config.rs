@@ -60,6 +60,8 @@ pub struct Config {
     pub render_queue_pixels: u64,
     /// Most MiB of freed render buffers kept for reuse (`crate::buffers`; 0 = none).
     pub keep_buffers_mib: usize,
+    /// `PrintResolution`: dpi written into rendered files without `printRes=` (0 = none).
+    pub print_res: u32,
 }
 
 /// Raw settings as given; `None` means "use the default".
@@ -132,6 +134,10 @@ pub struct RawConfig {
     /// MiB of freed render buffers kept for the next renders (0 = none) [default: 256]
     #[arg(long, env = "IPSD_KEEP_BUFFERS_MIB")]
     pub keep_buffers_mib: Option<String>,
+    /// Print resolution (dpi) written into rendered files without printRes=, 1 to 65535
+    /// (0 = none) [default: 72]
+    #[arg(long, env = "IPSD_PRINT_RES")]
+    pub print_res: Option<String>,
 }
 
 /// Default render admission budget per core: about fifteen 12 MP sources waiting per core.
@@ -180,6 +186,17 @@ impl Check {
                 false
             }
         }
+    }
+
+    fn print_res(&mut self, v: &Option<String>) -> u32 {
+        const NAME: &str = "IPSD_PRINT_RES";
+        let n = self.num(NAME, v, 72u32, 0);
+        if n > u32::from(u16::MAX) {
+            self.errors
+                .push(format!("{NAME}: '{n}' is over 65535 dpi (0 = none)"));
+            return 72;
+        }
+        n
     }
 
     fn pair(&mut self, name: &str, v: &Option<String>, default: (u32, u32)) -> (u32, u32) {
@@ -314,6 +331,7 @@ impl RawConfig {
                 crate::buffers::KEEP_BYTES >> 20,
                 0,
             ),
+            print_res: c.print_res(&self.print_res),
         };
         if c.errors.is_empty() {
             Ok(cfg)
@@ -385,10 +403,11 @@ mod tests {
             max_pix: Some("2000x2000".into()),
             allow_software_gpu: Some("maybe".into()),
             keep_buffers_mib: Some("lots".into()),
+            print_res: Some("70000".into()),
             ..RawConfig::default()
         };
         let errs = raw.validate().unwrap_err();
-        assert_eq!(errs.len(), 8, "{errs:?}");
+        assert_eq!(errs.len(), 9, "{errs:?}");
         for name in [
             "IPSD_LISTEN",
             "IPSD_SOAP_MAX_BYTES",
@@ -398,6 +417,7 @@ mod tests {
             "IPSD_MAX_PIX",
             "IPSD_ALLOW_SOFTWARE_GPU",
             "IPSD_KEEP_BUFFERS_MIB",
+            "IPSD_PRINT_RES",
         ] {
             assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
         }

@@ -154,6 +154,59 @@ async fn content_serves_master_bytes_with_validators() {
     assert_eq!(app.get(&url, &[]).await.status, 404);
 }
 
+/// `printRes=`, `icc=` and `iccEmbed=` (§4.38–4.40) on `/is/image`: 72 dpi by default (the
+/// catalog's PrintResolution), the asked resolution and profile otherwise, clear 400s for bad
+/// values.
+#[tokio::test(flavor = "multi_thread")]
+async fn image_serving_writes_print_resolution_and_profiles() {
+    use image::ImageDecoder;
+    use ipsd::codec::Profile;
+    use std::io::Cursor;
+    let app = TestApp::new().await;
+    let (co, root) = app.company("Print Co").await;
+    app.user("p@test.local", "IpsUser", &co).await;
+    app.upload("p@test.local", &co, "j", &[("pic.png", &png(40, 30))], "")
+        .await;
+    let get = |q: &'static str| {
+        let url = format!("/is/image/{root}/pic?{q}");
+        let app = &app;
+        async move { app.get(&url, &[]).await }
+    };
+    let jfif = |b: &[u8]| (b[13], u16::from_be_bytes([b[14], b[15]]));
+    let r = get("wid=20").await;
+    assert_eq!(jfif(&r.body), (1, 72));
+    let r = get("wid=20&printRes=300&iccEmbed=1").await;
+    assert_eq!(jfif(&r.body), (1, 300));
+    let icc = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&r.body[..]))
+        .unwrap()
+        .icc_profile()
+        .unwrap();
+    assert_eq!(icc.as_deref(), Some(&Profile::Srgb.icc().unwrap()[..]));
+    let r = get("wid=20&fmt=png&icc=Display%20P3&iccEmbed=true").await;
+    let d = png::Decoder::new(Cursor::new(&r.body)).read_info().unwrap();
+    assert_eq!(
+        d.info().icc_profile.as_deref(),
+        Some(&Profile::DisplayP3.icc().unwrap()[..])
+    );
+    assert_eq!(d.info().pixel_dims.map(|p| p.xppu), Some(2835), "72 dpi");
+    for (q, cmd) in [
+        (
+            "icc=WebCoated",
+            "icc: 'WebCoated' is not a known ICC profile",
+        ),
+        ("icc=sRGB,vivid", "icc: 'vivid' is not a rendering intent"),
+        (
+            "printRes=0",
+            "printRes: '0' is not a valid print resolution",
+        ),
+        ("iccEmbed=2", "iccEmbed: '2' is not a valid embed flag"),
+    ] {
+        let r = get(q).await;
+        assert_eq!(r.status, 400, "{q}");
+        assert!(r.text().contains(cmd), "{q}: {}", r.text());
+    }
+}
+
 /// A record whose stored file is gone: both URLs answer a plain-text 500 that says so.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stored_file_that_is_gone_is_a_500_that_says_so() {

@@ -474,3 +474,57 @@ async fn a_source_whose_stored_file_is_gone_faults_and_stores_nothing() {
     let plain = copy_body(&w.a, &w.src, &root, "same", "");
     w.app.ok(UA, "copyImage", &plain).await;
 }
+
+/// The spec's image-format example modifier ends in `iccEmbed=0` (ips-operations.md,
+/// saveImageFormat); with `printRes=` and `icc=` the stored file carries what was asked for.
+#[tokio::test(flavor = "multi_thread")]
+async fn output_profile_and_print_resolution_reach_the_stored_file() {
+    use image::ImageDecoder;
+    let w = world().await;
+    let folder = format!("f|{}/", w.a_root);
+    let cases = [
+        (
+            "fmt1",
+            "wid=40&amp;hei=40&amp;fmt=jpeg&amp;qlt=75&amp;op_sharpen=0&amp;resMode=bicub\
+             &amp;op_usm=0.0,0.0,0,0&amp;iccEmbed=0",
+            (1u8, 72u16),
+            None,
+        ),
+        (
+            "fmt2",
+            "wid=40&amp;fmt=jpeg&amp;printRes=300&amp;icc=AdobeRGB&amp;iccEmbed=1",
+            (1, 300),
+            Some(ipsd::codec::Profile::AdobeRgb),
+        ),
+    ];
+    for (name, modifier, (units, dpi), profile) in cases {
+        let body = copy_body(&w.a, &w.src, &folder, name, modifier);
+        w.app.ok(UA, "copyImage", &body).await;
+        let r = w
+            .app
+            .get(&format!("/is/content/{}/{name}", w.a_root), &[])
+            .await;
+        assert_eq!(r.status, 200, "{name}");
+        let b = &r.body;
+        assert_eq!(&b[6..11], b"JFIF\0", "{name}");
+        let density = (b[13], u16::from_be_bytes([b[14], b[15]]));
+        assert_eq!(density, (units, dpi), "{name}");
+        let icc = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&b[..]))
+            .unwrap()
+            .icc_profile()
+            .unwrap();
+        let want = profile.map(|p| p.icc().unwrap().to_vec());
+        assert_eq!(icc, want, "{name}");
+    }
+    // A profile ipsd does not have is a fault naming the command; nothing is stored.
+    let before = w.app.blob_files();
+    let body = copy_body(&w.a, &w.src, &folder, "fmt3", "icc=WebCoated&amp;fmt=jpeg");
+    let r = w.app.call_ns(NS, UA, "copyImage", &body).await;
+    let (code, reason) = (r.code(), r.reason());
+    assert_eq!(code, 30001, "{reason}");
+    assert!(
+        reason.contains("icc: 'WebCoated' is not a known ICC profile"),
+        "{reason}"
+    );
+    assert_eq!(w.app.blob_files(), before);
+}

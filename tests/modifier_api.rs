@@ -1,7 +1,7 @@
 //! The public API of `ipsd::modifier` as copyImage and `/is/image` use it: parse or merge a
 //! modifier, plan it for a source size under catalog limits, read the errors.
 
-use ipsd::codec::{Compression, EncodeOptions, Format};
+use ipsd::codec::{Compression, EncodeOptions, Format, OutputMeta};
 use ipsd::engine::{Filter, Rgba, Step};
 use ipsd::modifier::{self, merge, parse, plan, Commands, Limits, ModifierError};
 
@@ -32,6 +32,10 @@ fn copy_image_crop_to_fill_is_one_resample() {
         no_chroma_subsampling: false,
         pscan: None,
         compression: Compression::Default,
+        meta: OutputMeta {
+            print_res: Some(72.0),
+            ..OutputMeta::default()
+        },
     };
     assert_eq!(p.encode, Some(want));
     assert_eq!(p.decode_shrink, 1);

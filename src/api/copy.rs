@@ -128,7 +128,8 @@ fn parse_modifier(m: &str) -> Result<Option<Commands>, Fault> {
 }
 
 async fn render_copy(ctx: &Ctx<'_>, src: &Asset, cmds: &Commands) -> Result<Rendered, Fault> {
-    let limits = Limits::copy_image(ctx.st.cfg.max_render_pixels);
+    let cfg = &ctx.st.cfg;
+    let limits = Limits::copy_image(cfg.max_render_pixels).with_print_res(cfg.print_res);
     let ticket = ctx
         .st
         .admission

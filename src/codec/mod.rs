@@ -30,12 +30,14 @@ mod jpeg_scans;
 mod orient;
 mod png_rows;
 pub mod probe;
+pub mod profile;
 mod unfilter;
 #[cfg(target_arch = "x86_64")]
 mod unfilter_sse2;
 
 pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};
 pub use encode::encode;
+pub use profile::{Intent, OutputMeta, Profile};
 
 /// Why bytes could not be decoded or an image encoded. Messages are public (they may reach a
 /// SOAP fault or an HTTP error body): they name the problem, never a path or an address.
@@ -166,7 +168,8 @@ pub enum Compression {
     None,
 }
 
-/// Everything the encoder needs, resolved by the plan from `fmt=`, `qlt=`, `pscan=`.
+/// Everything the encoder needs, resolved by the plan from `fmt=`, `qlt=`, `pscan=`, `icc=`,
+/// `iccEmbed=` and `printRes=`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncodeOptions {
     pub format: Format,
@@ -177,6 +180,8 @@ pub struct EncodeOptions {
     /// `pscan=`: None = auto; Some(3..=5) scans.
     pub pscan: Option<u8>,
     pub compression: Compression,
+    /// Output profile, `iccEmbed=` and `printRes=`.
+    pub meta: OutputMeta,
 }
 
 impl Default for EncodeOptions {
@@ -187,6 +192,7 @@ impl Default for EncodeOptions {
             no_chroma_subsampling: false,
             pscan: None,
             compression: Compression::Default,
+            meta: OutputMeta::default(),
         }
     }
 }

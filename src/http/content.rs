@@ -55,7 +55,8 @@ pub async fn image(
             .into_response();
     }
     let c = &st.cfg;
-    let limits = Limits::image_serving(c.default_pix, c.max_pix, c.max_render_pixels);
+    let limits = Limits::image_serving(c.default_pix, c.max_pix, c.max_render_pixels)
+        .with_print_res(c.print_res);
     let Ok(ticket) = st.admission.admit(asset_cost(&a, &cmds, &limits)) else {
         tracing::warn!(
             admitted = st.admission.admitted(),

@@ -27,6 +27,10 @@
 //! - Filters (`filters`): `op_blur` σ = r/2; `op_usm` σ = radius; `op_sharpen` = USM 1, σ 0.5;
 //!   layer filters follow the colour commands and see past a view crop; `op_sharpen`/`op_usm`
 //!   run on the view image before flattening; `op_usm`/`op_usmR` are one attribute.
+//! - Output (`output_meta`): `icc=` names a built-in RGB profile (`codec::Profile`; no ICC
+//!   map yet); the conversion runs after the engine, in the encoder. `printRes=` defaults to
+//!   the catalog's `PrintResolution` (`Limits::print_res`, 72 dpi), never to the source's.
+//!   `iccEmbed=` and `printRes=` are ignored for GIF and WebP, which have no field for them.
 
 mod args;
 mod color;
@@ -39,6 +43,7 @@ mod layer;
 mod lower;
 mod names;
 mod output;
+mod output_meta;
 mod parse;
 #[cfg(test)]
 mod parse_tests;
@@ -70,8 +75,8 @@ pub use error::{ErrorEntry, ModifierError};
 pub use parse::{merge, parse};
 pub use plan::{plan, Limits, Plan};
 pub use types::{
-    Anchor, Color, ColorSpace, Commands, Crop, Extend, Fit, FitMode, Flip, FormatSpec, LayerSize,
-    NoiseCmd, Opac, Pscan, Quality, UsmCmd, ViewRect,
+    Anchor, Color, ColorSpace, Commands, Crop, Extend, Fit, FitMode, Flip, FormatSpec, IccCmd,
+    LayerSize, NoiseCmd, Opac, Pscan, Quality, UsmCmd, ViewRect,
 };
 
 /// Parses one colour value (spec/is-protocol.md §2.5), e.g. a catalog `BkgColor`.

@@ -33,6 +33,12 @@ pub enum Cmd {
     Id,
     /// `cache=`: client (and server) caching of the reply (§4.41).
     Cache,
+    /// `printRes=`: print resolution written into the reply header (§4.38).
+    PrintRes,
+    /// `iccEmbed=` (§4.39).
+    IccEmbed,
+    /// `icc=`: output profile (§4.40).
+    Icc,
     OpBrightness,
     OpContrast,
     OpSaturation,
@@ -88,6 +94,9 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("req", Cmd::Req, false),
     ("id", Cmd::Id, false),
     ("cache", Cmd::Cache, false),
+    ("printRes", Cmd::PrintRes, false),
+    ("iccEmbed", Cmd::IccEmbed, false),
+    ("icc", Cmd::Icc, false),
     ("op_brightness", Cmd::OpBrightness, false),
     ("op_contrast", Cmd::OpContrast, false),
     ("op_saturation", Cmd::OpSaturation, false),
@@ -119,8 +128,6 @@ const UNSUPPORTED: &[&str] = &[
     "textFlowXPath",
     "pathAttr",
     "template",
-    "icc",
-    "iccEmbed",
     "quantize",
     "rgn",
     "res",
@@ -140,7 +147,6 @@ const UNSUPPORTED: &[&str] = &[
     "clipXPathE",
     "cropPathE",
     "defaultImage",
-    "printRes",
     "jpegSize",
     "bfc",
     "network",
@@ -185,7 +191,11 @@ mod tests {
             lookup("BGCOLOR"),
             Known::Supported("bgColor", Cmd::BgColor, false)
         );
-        assert_eq!(lookup("ICCEMBED"), Known::Unsupported("iccEmbed"));
+        assert_eq!(
+            lookup("ICCEMBED"),
+            Known::Supported("iccEmbed", Cmd::IccEmbed, false)
+        );
+        assert_eq!(lookup("QUANTIZE"), Known::Unsupported("quantize"));
         assert_eq!(lookup("Op_GrowMask"), Known::Unsupported("op_growMask"));
         assert_eq!(
             lookup("OP_USMR"),

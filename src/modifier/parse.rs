@@ -6,7 +6,7 @@ use super::error::ModifierError;
 use super::names::{lookup, Cmd, Known};
 use super::tokenize::{elements, Element};
 use super::types::Commands;
-use super::{args, color, filter_args, output};
+use super::{args, color, filter_args, output, output_meta};
 use std::collections::BTreeMap;
 
 /// Parses one modifier string (a URL query or a `urlModifier`).
@@ -86,6 +86,9 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::Req => output::req(v)?,
         Cmd::Id => {}
         Cmd::Cache => c.client_cache = Some(output::cache(v)?),
+        Cmd::PrintRes => c.print_res = Some(output_meta::print_res(v)?),
+        Cmd::IccEmbed => c.icc_embed = Some(output_meta::icc_embed(v)?),
+        Cmd::Icc => c.icc = Some(output_meta::icc(v)?),
         Cmd::OpBrightness => c.op_brightness = Some(args::adjust(v, "brightness", 100)?),
         Cmd::OpContrast => c.op_contrast = Some(args::adjust(v, "contrast", 100)?),
         Cmd::OpSaturation => c.op_saturation = Some(args::adjust(v, "saturation", 100)?),

@@ -317,3 +317,98 @@ fn cache_gives_the_client_part() {
         assert!(err(bad).starts_with("cache: '"), "{bad}: {}", err(bad));
     }
 }
+
+#[test]
+fn print_res_is_dots_per_inch() {
+    assert_eq!(ok("printRes=300").print_res, Some(300.0));
+    assert_eq!(ok("PRINTRES=72.5").print_res, Some(72.5));
+    assert_eq!(ok("printres=65535").print_res, Some(65535.0));
+    assert_eq!(ok("wid=10").print_res, None);
+    for bad in [
+        "printRes=",
+        "printRes=0",
+        "printRes=-72",
+        "printRes=65536",
+        "printRes=NaN",
+    ] {
+        assert_eq!(
+            err(bad),
+            format!(
+                "printRes: '{}' is not a valid print resolution (dots per inch, a number from 1 \
+                 to 65535)",
+                bad.split_once('=').unwrap().1
+            ),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn icc_embed_takes_the_documented_aliases() {
+    for (q, want) in [
+        ("iccEmbed=0", false),
+        ("iccEmbed=1", true),
+        ("ICCEMBED=true", true),
+        ("iccEmbed=False", false),
+    ] {
+        assert_eq!(ok(q).icc_embed, Some(want), "{q}");
+    }
+    assert_eq!(
+        err("iccEmbed=yes"),
+        "iccEmbed: 'yes' is not a valid embed flag (0, 1, true or false)"
+    );
+}
+
+#[test]
+fn icc_names_a_built_in_profile_with_options() {
+    use crate::codec::{Intent, Profile};
+    let c = ok("icc=AdobeRGB");
+    assert_eq!(
+        c.icc,
+        Some(IccCmd {
+            profile: Profile::AdobeRgb,
+            intent: None,
+            black_point: None,
+            dither: None,
+        })
+    );
+    let c = ok("icc=Adobe%20RGB%20(1998),perceptual,0,1");
+    assert_eq!(
+        c.icc,
+        Some(IccCmd {
+            profile: Profile::AdobeRgb,
+            intent: Some(Intent::Perceptual),
+            black_point: Some(false),
+            dither: Some(true),
+        })
+    );
+    assert_eq!(ok("icc=srgb,,1").icc.unwrap().black_point, Some(true));
+    assert_eq!(
+        err("icc=WebCoated"),
+        "icc: 'WebCoated' is not a known ICC profile (sRGB, AdobeRGB, DisplayP3, ProPhotoRGB, \
+         Rec2020; profile files and catalog ICC maps are not supported)"
+    );
+    assert_eq!(
+        err("icc=sRGB,vivid"),
+        "icc: 'vivid' is not a rendering intent (perceptual, relative, saturation, absolute)"
+    );
+    assert_eq!(
+        err("icc=sRGB,relative,2"),
+        "icc: '2' is not a valid black point compensation flag (0 or 1)"
+    );
+    assert_eq!(
+        err("icc=sRGB,relative,1,1,1"),
+        "icc: 'sRGB,relative,1,1,1' has too many arguments \
+         (profile[,renderIntent[,blackpointComp[,dither]]])"
+    );
+}
+
+#[test]
+fn the_spec_example_modifiers_with_icc_embed_parse() {
+    // ips-operations.md saveImageFormat example (qlt=750 is over 100 there, a spec typo).
+    let c = ok("wid=400&hei=400&fmt=jpeg&qlt=75&op_sharpen=0&resMode=bicub\
+                &op_usm=0.0,0.0,0,0&iccEmbed=0");
+    assert_eq!(c.icc_embed, Some(false));
+    let c = ok("icc=sRGB&iccEmbed=true&fmt=tif&printRes=300");
+    assert_eq!((c.icc_embed, c.print_res), (Some(true), Some(300.0)));
+}

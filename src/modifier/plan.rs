@@ -9,8 +9,11 @@ use super::lower::{lower, Effects};
 use super::shrink::decode_shrink;
 use super::types::{Commands, Pscan};
 use super::view::{size_command, view};
-use crate::codec::{Compression, EncodeOptions, Format};
+use crate::codec::{Compression, EncodeOptions, Format, OutputMeta, Profile};
 use crate::engine::{ColorOp, Filter, Rgba, Step};
+
+/// `attribute::PrintResolution`'s default (is-catalog.md §6.1).
+pub const DEFAULT_PRINT_RES: f64 = 72.0;
 
 /// Catalog attributes and server limits that shape a plan (is-catalog.md §6.1).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,8 @@ pub struct Limits {
     pub default_filter: Filter,
     /// The format without `fmt=`; `None` for copyImage, whose caller stores a lossless master.
     pub default_format: Option<Format>,
+    /// `PrintResolution` (dpi): the default `printRes=`; `None` writes no resolution.
+    pub print_res: Option<f64>,
 }
 
 impl Limits {
@@ -43,6 +48,15 @@ impl Limits {
             default_quality: (80, false),
             default_filter: Filter::Bicubic,
             default_format: None,
+            print_res: Some(DEFAULT_PRINT_RES),
+        }
+    }
+
+    /// The catalog's `PrintResolution` in dpi (0: write none).
+    pub fn with_print_res(self, dpi: u32) -> Limits {
+        Limits {
+            print_res: (dpi > 0).then_some(f64::from(dpi)),
+            ..self
         }
     }
 
@@ -79,6 +93,9 @@ pub struct Plan {
     pub height: u32,
     /// `None` when there is no `fmt=` and no default format (copyImage picks a lossless one).
     pub encode: Option<EncodeOptions>,
+    /// Output profile, ICC embedding and print resolution (also in `encode`), for whatever
+    /// format the file is written in.
+    pub meta: OutputMeta,
     /// `Some(bgc)` when the format has no alpha: `steps` already end with `Underlay{bgc}`, so
     /// the reply is opaque. `None` for alpha formats and when `encode` is `None`.
     pub flatten: Option<Rgba>,
@@ -93,7 +110,8 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
     }
     let layer = layer(src_w, src_h, c)?;
     let view = view(layer.size.0, layer.size.1, c, limits)?;
-    let encode = encode_options(c, limits);
+    let meta = output_meta(c, limits);
+    let encode = encode_options(c, limits, meta);
     let bgc = c
         .bgc
         .map_or(limits.bkg_color, |b| Rgba { a: 255, ..b.rgba });
@@ -119,6 +137,7 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
         width: view.out.0,
         height: view.out.1,
         encode,
+        meta,
         flatten,
     })
 }
@@ -148,7 +167,16 @@ fn color_ops(c: &Commands) -> Vec<ColorOp> {
     .collect()
 }
 
-fn encode_options(c: &Commands, limits: &Limits) -> Option<EncodeOptions> {
+fn output_meta(c: &Commands, limits: &Limits) -> OutputMeta {
+    OutputMeta {
+        profile: c.icc.map_or(Profile::Srgb, |i| i.profile),
+        intent: c.icc.and_then(|i| i.intent).unwrap_or_default(),
+        embed_icc: c.icc_embed.unwrap_or(false),
+        print_res: c.print_res.or(limits.print_res),
+    }
+}
+
+fn encode_options(c: &Commands, limits: &Limits, meta: OutputMeta) -> Option<EncodeOptions> {
     let format = c.fmt.map(|f| f.format).or(limits.default_format)?;
     let (quality, no_chroma_subsampling) = c.qlt.map_or(limits.default_quality, |q| {
         (q.quality, q.no_chroma_subsampling)
@@ -162,6 +190,7 @@ fn encode_options(c: &Commands, limits: &Limits) -> Option<EncodeOptions> {
             Some(Pscan::Auto) | None => None,
         },
         compression: c.fmt.map_or(Compression::Default, |f| f.compression),
+        meta,
     })
 }
 

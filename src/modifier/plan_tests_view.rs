@@ -2,7 +2,7 @@
 //! decode shrink and `steps_for_input`.
 
 use super::plan_tests_util::*;
-use crate::codec::{Compression, EncodeOptions, Format};
+use crate::codec::{Compression, EncodeOptions, Format, Intent, OutputMeta, Profile};
 
 #[test]
 fn rect_tiles() {
@@ -199,6 +199,10 @@ fn encode_options_and_flattening() {
         no_chroma_subsampling: false,
         pscan: None,
         compression: Compression::Default,
+        meta: OutputMeta {
+            print_res: Some(72.0),
+            ..OutputMeta::default()
+        },
     };
     assert_eq!((p.encode, p.flatten), (Some(jpeg), Some(WHITE)));
     let p = ok(
@@ -211,6 +215,10 @@ fn encode_options_and_flattening() {
         no_chroma_subsampling: true,
         pscan: Some(3),
         compression: Compression::Default,
+        meta: OutputMeta {
+            print_res: Some(72.0),
+            ..OutputMeta::default()
+        },
     };
     assert_eq!(p.encode, Some(want));
     // bgc ignores alpha and the s suffix
@@ -405,4 +413,38 @@ fn extreme_values_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn output_meta_from_icc_icc_embed_and_print_res() {
+    let p = ok(
+        (200, 100),
+        "icc=DisplayP3,absolute&iccEmbed=1&printRes=300&fmt=tif",
+    );
+    let want = OutputMeta {
+        profile: Profile::DisplayP3,
+        intent: Intent::Absolute,
+        embed_icc: true,
+        print_res: Some(300.0),
+    };
+    assert_eq!((p.meta, p.encode.map(|e| e.meta)), (want, Some(want)));
+    // Defaults: sRGB, relative colorimetric, no embedding, the catalog's PrintResolution.
+    let p = ok((200, 100), "wid=10");
+    assert_eq!(p.meta.profile, Profile::Srgb);
+    assert_eq!(p.meta.intent, Intent::Relative);
+    assert!(!p.meta.embed_icc);
+    assert_eq!(p.meta.print_res, Some(72.0));
+    // copyImage without fmt= still carries the meta (for the lossless master).
+    let l = Limits::copy_image(1 << 30).with_print_res(0);
+    let p = plan(200, 100, &parse("icc=AdobeRGB").unwrap(), &l).unwrap();
+    assert_eq!(p.encode, None);
+    assert_eq!(
+        (p.meta.profile, p.meta.print_res),
+        (Profile::AdobeRgb, None)
+    );
+    let l = Limits::copy_image(1 << 30).with_print_res(150);
+    let p = plan(200, 100, &parse("printRes=600").unwrap(), &l).unwrap();
+    assert_eq!(p.meta.print_res, Some(600.0));
+    let p = plan(200, 100, &parse("").unwrap(), &l).unwrap();
+    assert_eq!(p.meta.print_res, Some(150.0));
 }

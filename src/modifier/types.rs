@@ -1,7 +1,7 @@
 //! The typed result of parsing a modifier (`parse` produces it, `plan` consumes it): one field
 //! per supported command, `None` when the command is absent (its default then applies).
 
-use crate::codec::{Compression, Format};
+use crate::codec::{Compression, Format, Intent, Profile};
 use crate::engine::{Filter, Rgba};
 
 /// All supported commands of one (merged) modifier.
@@ -48,6 +48,12 @@ pub struct Commands {
     /// `cache=`: whether the client may keep the reply (`off` says no). The server part is
     /// accepted and has no effect: ipsd keeps no cache of rendered replies.
     pub client_cache: Option<bool>,
+    /// `printRes=`: dots per inch, 1..=65535.
+    pub print_res: Option<f64>,
+    /// `iccEmbed=`.
+    pub icc_embed: Option<bool>,
+    /// `icc=`.
+    pub icc: Option<IccCmd>,
     /// `op_brightness=`: −100..=100.
     pub op_brightness: Option<i32>,
     /// `op_contrast=`: −100..=100.
@@ -74,6 +80,17 @@ pub struct Commands {
     pub op_noise: Option<NoiseCmd>,
     /// Unknown command names as written (first spelling of each), for the caller to log.
     pub ignored: Vec<String>,
+}
+
+/// `icc=profile[,renderIntent[,blackpointComp[,dither]]]`; `None` arguments take the catalog
+/// defaults (relative colorimetric, compensation on, no dither). Compensation and dither are
+/// validated only: see `codec::profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IccCmd {
+    pub profile: Profile,
+    pub intent: Option<Intent>,
+    pub black_point: Option<bool>,
+    pub dither: Option<bool>,
 }
 
 /// `size=w,h` (pixels, 0 = derive from the aspect ratio) or `sizeN=w,h` (relative).

@@ -10,7 +10,7 @@ pub mod shared;
 use crate::catalog::ImageMeta;
 use crate::codec::decode::{self, DecodeOptions};
 use crate::codec::encode;
-use crate::codec::{EncodeOptions, Format};
+use crate::codec::{EncodeOptions, Format, OutputMeta};
 use crate::engine::{Executor, Image};
 use crate::modifier::{self, Commands, Limits, Plan};
 use admission::Ticket;
@@ -176,7 +176,7 @@ async fn finish(
     let enc = plan
         .encode
         .clone()
-        .unwrap_or_else(|| lossless_master(out.is_opaque()));
+        .unwrap_or_else(|| lossless_master(out.is_opaque(), plan.meta));
     let format = enc.format;
     let (width, height) = (out.width, out.height);
     let bytes = tokio::task::spawn_blocking(move || encode::encode(&out, &enc))
@@ -196,14 +196,16 @@ async fn finish(
     })
 }
 
-/// copyImage without `fmt=`: a lossless PNG master, with alpha only when the pixels have any.
-fn lossless_master(opaque: bool) -> EncodeOptions {
+/// copyImage without `fmt=`: a lossless PNG master, with alpha only when the pixels have any,
+/// in the output profile with the print resolution and ICC embedding asked for.
+fn lossless_master(opaque: bool, meta: OutputMeta) -> EncodeOptions {
     EncodeOptions {
         format: if opaque {
             Format::Png
         } else {
             Format::PngAlpha
         },
+        meta,
         ..EncodeOptions::default()
     }
 }
