@@ -7,10 +7,13 @@
 //! else decodes, as here; the `image` crate is png + fdeflate) and `decode_png_rgb_4000x3000/..`
 //! (the same picture as an RGB PNG); `decode_800x600/<format>` for each source format;
 //! `encode_800x600/<format>` for each output format, with `encode_800x600/jpeg_image_crate` as
-//! the reference; `probe_4000x3000/{jpeg,pjpeg,png_alpha}` (the upload validation). Short runs (10 samples): `cargo bench --bench codecs`.
+//! the reference and `encode_800x600/jpeg_adobe_rgb` (`icc=AdobeRGB&iccEmbed=1&printRes=300`:
+//! the colour conversion's cost); `probe_4000x3000/{jpeg,pjpeg,png_alpha}` (the upload validation). Short runs (10 samples): `cargo bench --bench codecs`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use ipsd::codec::{decode, encode, Compression, DecodeOptions, EncodeOptions, Format};
+use ipsd::codec::{
+    decode, encode, Compression, DecodeOptions, EncodeOptions, Format, OutputMeta, Profile,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -27,12 +30,13 @@ fn opts(format: Format, compression: Compression) -> EncodeOptions {
     }
 }
 
-const FORMATS: [(&str, Format, Compression); 10] = [
+const FORMATS: [(&str, Format, Compression); 11] = [
     ("jpeg", Format::Jpeg, Compression::Default),
     ("pjpeg", Format::Pjpeg, Compression::Default),
     ("png", Format::Png, Compression::Default),
     ("png_alpha", Format::PngAlpha, Compression::Default),
     ("gif", Format::Gif, Compression::Default),
+    ("png8", Format::Png8, Compression::Default),
     ("tif_lzw", Format::Tif, Compression::Lzw),
     ("tif_zip", Format::TifAlpha, Compression::Zip),
     ("webp", Format::Webp, Compression::Default),
@@ -146,6 +150,18 @@ fn encode_small(c: &mut Criterion) {
         .chunks(4)
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
+    let adobe = EncodeOptions {
+        meta: OutputMeta {
+            profile: Profile::AdobeRgb,
+            embed_icc: true,
+            print_res: Some(300.0),
+            ..OutputMeta::default()
+        },
+        ..opts(Format::Jpeg, Compression::Default)
+    };
+    g.bench_function("jpeg_adobe_rgb", |b| {
+        b.iter(|| encode(black_box(&img), &adobe).unwrap())
+    });
     g.bench_function("jpeg_image_crate", |b| {
         b.iter(|| {
             let mut out = Vec::new();

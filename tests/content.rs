@@ -207,6 +207,61 @@ async fn image_serving_writes_print_resolution_and_profiles() {
     }
 }
 
+/// `quantize=` and `fmt=png8` on `/is/image` (§4.35): the spec's bi-tonal GIF example.
+#[tokio::test(flavor = "multi_thread")]
+async fn image_serving_quantizes_gif_and_png8() {
+    let app = TestApp::new().await;
+    let (co, root) = app.company("Palette Co").await;
+    app.user("q@test.local", "IpsUser", &co).await;
+    app.upload(
+        "q@test.local",
+        &co,
+        "j",
+        &[("pic.jpg", &jpeg(200, 120))],
+        "",
+    )
+    .await;
+    let url = |q: &str| format!("/is/image/{root}/pic?{q}");
+    let r = app
+        .get(
+            &url("fmt=gif-alpha&wid=100&quantize=adaptive,off,2,000000,ffffff"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), &r.headers["content-type"]),
+        (200, &"image/gif".parse().unwrap())
+    );
+    let img = image::load_from_memory(&r.body).unwrap().to_rgba8();
+    assert_eq!(img.width(), 100);
+    assert!(img
+        .pixels()
+        .all(|p| p.0 == [0, 0, 0, 255] || p.0 == [255, 255, 255, 255]));
+    let r = app
+        .get(&url("fmt=png8&wid=50&quantize=adaptive,diffuse,16"), &[])
+        .await;
+    assert_eq!(r.headers["content-type"], "image/png");
+    let d = png::Decoder::new(std::io::Cursor::new(&r.body))
+        .read_info()
+        .unwrap();
+    assert_eq!(d.info().color_type, png::ColorType::Indexed);
+    assert!(d.info().palette.as_ref().unwrap().len() <= 16 * 3);
+    for (q, msg) in [
+        (
+            "fmt=gif-alpha&quantize=mac",
+            "quantize: the mac palette is not allowed",
+        ),
+        (
+            "fmt=gif&quantize=adaptive,off,300",
+            "quantize: '300' is not a valid colour count",
+        ),
+    ] {
+        let r = app.get(&url(q), &[]).await;
+        assert_eq!(r.status, 400, "{q}");
+        assert!(r.text().contains(msg), "{q}: {}", r.text());
+    }
+}
+
 /// A record whose stored file is gone: both URLs answer a plain-text 500 that says so.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stored_file_that_is_gone_is_a_500_that_says_so() {

@@ -36,6 +36,7 @@ fn copy_image_crop_to_fill_is_one_resample() {
             print_res: Some(72.0),
             ..OutputMeta::default()
         },
+        quantize: Default::default(),
     };
     assert_eq!(p.encode, Some(want));
     assert_eq!(p.decode_shrink, 1);
@@ -62,7 +63,7 @@ fn errors_list_every_problem() {
     assert_eq!(
         e.to_string(),
         "wid: '0' is not a valid width (integer 1 or more); op_growMask: not supported yet; \
-         fmt: 'bmp' is not a supported format (jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, \
+         fmt: 'bmp' is not a supported format (jpeg, pjpeg, png, png-alpha, png8, png8-alpha, gif, gif-alpha, tif, \
          tif-alpha, webp, webp-alpha)"
     );
     let boxed: Box<dyn std::error::Error> = Box::new(e);

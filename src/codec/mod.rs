@@ -15,6 +15,7 @@ mod decode_png;
 pub mod encode;
 mod encode_gif;
 mod encode_jpeg;
+mod encode_png;
 mod encode_tiff;
 mod encode_webp;
 mod icc;
@@ -28,6 +29,7 @@ mod jpeg_prog;
 mod jpeg_prog_scan;
 mod jpeg_scans;
 mod orient;
+pub mod palette;
 mod png_rows;
 pub mod probe;
 pub mod profile;
@@ -37,6 +39,7 @@ mod unfilter_sse2;
 
 pub use decode::{decode, header, DecodeOptions, Decoded, Header, SourceFormat};
 pub use encode::encode;
+pub use palette::{PaletteKind, Quantize};
 pub use profile::{Intent, OutputMeta, Profile};
 
 /// Why bytes could not be decoded or an image encoded. Messages are public (they may reach a
@@ -98,6 +101,10 @@ pub enum Format {
     Png,
     /// `png-alpha`: 32-bit.
     PngAlpha,
+    /// `png8`: 8-bit palette (`quantize=`), alpha flattened.
+    Png8,
+    /// `png8-alpha`: palette with a transparent key colour.
+    Png8Alpha,
     /// `gif`: palette, alpha flattened.
     Gif,
     /// `gif-alpha`: palette with a key colour for transparency.
@@ -117,7 +124,11 @@ impl Format {
     pub fn has_alpha(self) -> bool {
         matches!(
             self,
-            Format::PngAlpha | Format::GifAlpha | Format::TifAlpha | Format::WebpAlpha
+            Format::PngAlpha
+                | Format::Png8Alpha
+                | Format::GifAlpha
+                | Format::TifAlpha
+                | Format::WebpAlpha
         )
     }
 
@@ -125,7 +136,7 @@ impl Format {
     pub fn mime(self) -> &'static str {
         match self {
             Format::Jpeg | Format::Pjpeg => "image/jpeg",
-            Format::Png | Format::PngAlpha => "image/png",
+            Format::Png | Format::PngAlpha | Format::Png8 | Format::Png8Alpha => "image/png",
             Format::Gif | Format::GifAlpha => "image/gif",
             Format::Tif | Format::TifAlpha => "image/tiff",
             Format::Webp | Format::WebpAlpha => "image/webp",
@@ -136,7 +147,7 @@ impl Format {
     pub fn stored_name(self) -> &'static str {
         match self {
             Format::Jpeg | Format::Pjpeg => "jpeg",
-            Format::Png | Format::PngAlpha => "png",
+            Format::Png | Format::PngAlpha | Format::Png8 | Format::Png8Alpha => "png",
             Format::Gif | Format::GifAlpha => "gif",
             Format::Tif | Format::TifAlpha => "tiff",
             Format::Webp | Format::WebpAlpha => "webp",
@@ -147,7 +158,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Jpeg | Format::Pjpeg => "jpg",
-            Format::Png | Format::PngAlpha => "png",
+            Format::Png | Format::PngAlpha | Format::Png8 | Format::Png8Alpha => "png",
             Format::Gif | Format::GifAlpha => "gif",
             Format::Tif | Format::TifAlpha => "tif",
             Format::Webp | Format::WebpAlpha => "webp",
@@ -169,7 +180,7 @@ pub enum Compression {
 }
 
 /// Everything the encoder needs, resolved by the plan from `fmt=`, `qlt=`, `pscan=`, `icc=`,
-/// `iccEmbed=` and `printRes=`.
+/// `iccEmbed=`, `printRes=` and `quantize=`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncodeOptions {
     pub format: Format,
@@ -182,6 +193,8 @@ pub struct EncodeOptions {
     pub compression: Compression,
     /// Output profile, `iccEmbed=` and `printRes=`.
     pub meta: OutputMeta,
+    /// `quantize=`: the palette of GIF and PNG8 output.
+    pub quantize: Quantize,
 }
 
 impl Default for EncodeOptions {
@@ -193,6 +206,7 @@ impl Default for EncodeOptions {
             pscan: None,
             compression: Compression::Default,
             meta: OutputMeta::default(),
+            quantize: Quantize::default(),
         }
     }
 }

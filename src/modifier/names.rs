@@ -39,6 +39,8 @@ pub enum Cmd {
     IccEmbed,
     /// `icc=`: output profile (§4.40).
     Icc,
+    /// `quantize=`: GIF and PNG8 palette (§4.35).
+    Quantize,
     OpBrightness,
     OpContrast,
     OpSaturation,
@@ -97,6 +99,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("printRes", Cmd::PrintRes, false),
     ("iccEmbed", Cmd::IccEmbed, false),
     ("icc", Cmd::Icc, false),
+    ("quantize", Cmd::Quantize, false),
     ("op_brightness", Cmd::OpBrightness, false),
     ("op_contrast", Cmd::OpContrast, false),
     ("op_saturation", Cmd::OpSaturation, false),
@@ -128,7 +131,6 @@ const UNSUPPORTED: &[&str] = &[
     "textFlowXPath",
     "pathAttr",
     "template",
-    "quantize",
     "rgn",
     "res",
     "effect",
@@ -195,7 +197,11 @@ mod tests {
             lookup("ICCEMBED"),
             Known::Supported("iccEmbed", Cmd::IccEmbed, false)
         );
-        assert_eq!(lookup("QUANTIZE"), Known::Unsupported("quantize"));
+        assert_eq!(
+            lookup("QUANTIZE"),
+            Known::Supported("quantize", Cmd::Quantize, false)
+        );
+        assert_eq!(lookup("JPEGSIZE"), Known::Unsupported("jpegSize"));
         assert_eq!(lookup("Op_GrowMask"), Known::Unsupported("op_growMask"));
         assert_eq!(
             lookup("OP_USMR"),

@@ -12,6 +12,8 @@ const FORMATS: &[(&str, Format)] = &[
     ("pjpeg", Format::Pjpeg),
     ("png", Format::Png),
     ("png-alpha", Format::PngAlpha),
+    ("png8", Format::Png8),
+    ("png8-alpha", Format::Png8Alpha),
     ("gif", Format::Gif),
     ("gif-alpha", Format::GifAlpha),
     ("tif", Format::Tif),
@@ -20,8 +22,8 @@ const FORMATS: &[(&str, Format)] = &[
     ("webp-alpha", Format::WebpAlpha),
 ];
 
-const FORMAT_LIST: &str =
-    "jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha";
+const FORMAT_LIST: &str = "jpeg, pjpeg, png, png-alpha, png8, png8-alpha, gif, gif-alpha, tif, \
+                           tif-alpha, webp, webp-alpha";
 
 /// `fmt=format[,pixelType[,compression]]`.
 pub fn fmt(v: &str) -> Result<FormatSpec, String> {

@@ -1,10 +1,10 @@
 //! Parsing, step 3d: the request attributes that shape the encoded file beyond its pixels
-//! (spec/is-protocol.md §4.38–4.40): `printRes=`, `iccEmbed=` and `icc=`. `plan` turns them into
-//! `codec::OutputMeta`.
+//! (spec/is-protocol.md §4.35, §4.38–4.40): `quantize=`, `printRes=`, `iccEmbed=` and `icc=`.
+//! `plan` turns them into `codec::OutputMeta` and `codec::Quantize`.
 
-use super::args::real;
+use super::args::{int, real};
 use super::types::IccCmd;
-use crate::codec::{Intent, Profile};
+use crate::codec::{Intent, PaletteKind, Profile, Quantize};
 
 type R<T> = Result<T, String>;
 
@@ -83,4 +83,61 @@ fn intent(v: &str) -> R<Intent> {
             "'{v}' is not a rendering intent (perceptual, relative, saturation, absolute)"
         )),
     }
+}
+
+/// `quantize=type[,dither[,numColors[,colorList]]]`: `adaptive|web|mac`, `diffuse|off`, 2–256
+/// colours, then hex6 colours (no `0x`, §2.5) forced into the palette, at most `numColors`.
+pub fn quantize(v: &str) -> R<Quantize> {
+    let parts: Vec<&str> = v.split(',').collect();
+    let kind = match parts[0].to_ascii_lowercase().as_str() {
+        "adaptive" => PaletteKind::Adaptive,
+        "web" => PaletteKind::Web,
+        "mac" => PaletteKind::Mac,
+        t => {
+            return Err(format!(
+                "'{t}' is not a palette type (adaptive, web or mac)"
+            ))
+        }
+    };
+    let dither = match parts.get(1).map(|d| d.to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("diffuse") => true,
+        Some("off") => false,
+        Some(_) => {
+            let d = parts[1];
+            return Err(format!("'{d}' is not a dither mode (diffuse or off)"));
+        }
+    };
+    let colors = match parts.get(2).copied().unwrap_or("") {
+        "" => 256,
+        n => int(n)
+            .filter(|n| (2..=256).contains(n))
+            .ok_or_else(|| format!("'{n}' is not a valid colour count (integer from 2 to 256)"))?
+            as u16,
+    };
+    let forced = parts
+        .iter()
+        .skip(3)
+        .map(|c| hex6(c))
+        .collect::<R<Vec<_>>>()?;
+    if forced.len() > colors as usize {
+        return Err(format!(
+            "{} colours are listed but numColors is {colors}",
+            forced.len()
+        ));
+    }
+    Ok(Quantize {
+        kind,
+        dither,
+        colors,
+        forced,
+    })
+}
+
+fn hex6(c: &str) -> R<[u8; 3]> {
+    let bad = || format!("'{c}' is not a hex6 RGB colour (like ff8000, no 0x)");
+    if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let byte = |i: usize| u8::from_str_radix(&c[i..i + 2], 16).map_err(|_| bad());
+    Ok([byte(0)?, byte(2)?, byte(4)?])
 }

@@ -412,3 +412,68 @@ fn the_spec_example_modifiers_with_icc_embed_parse() {
     let c = ok("icc=sRGB&iccEmbed=true&fmt=tif&printRes=300");
     assert_eq!((c.icc_embed, c.print_res), (Some(true), Some(300.0)));
 }
+
+#[test]
+fn quantize_takes_type_dither_count_and_colours() {
+    use crate::codec::{PaletteKind, Quantize};
+    let c = ok("fmt=gif-alpha&wid=100&quantize=adaptive,off,2,000000,ffffff");
+    assert_eq!(
+        c.quantize,
+        Some(Quantize {
+            kind: PaletteKind::Adaptive,
+            dither: false,
+            colors: 2,
+            forced: vec![[0, 0, 0], [255, 255, 255]],
+        })
+    );
+    assert_eq!(
+        ok("quantize=WEB").quantize,
+        Some(Quantize {
+            kind: PaletteKind::Web,
+            ..Quantize::default()
+        })
+    );
+    let c = ok("quantize=mac,diffuse,,FF8000");
+    let q = c.quantize.unwrap();
+    assert_eq!((q.kind, q.dither, q.colors), (PaletteKind::Mac, true, 256));
+    assert_eq!(q.forced, vec![[255, 128, 0]]);
+    for (bad, msg) in [
+        (
+            "quantize=octree",
+            "'octree' is not a palette type (adaptive, web or mac)",
+        ),
+        (
+            "quantize=adaptive,ordered",
+            "'ordered' is not a dither mode (diffuse or off)",
+        ),
+        (
+            "quantize=adaptive,off,1",
+            "'1' is not a valid colour count (integer from 2 to 256)",
+        ),
+        (
+            "quantize=adaptive,off,257",
+            "'257' is not a valid colour count (integer from 2 to 256)",
+        ),
+        (
+            "quantize=adaptive,off,2,0x000000",
+            "'0x000000' is not a hex6 RGB colour (like ff8000, no 0x)",
+        ),
+        (
+            "quantize=adaptive,off,2,fff",
+            "'fff' is not a hex6 RGB colour (like ff8000, no 0x)",
+        ),
+        (
+            "quantize=adaptive,off,2,000000,ffffff,ff0000",
+            "3 colours are listed but numColors is 2",
+        ),
+    ] {
+        assert_eq!(err(bad), format!("quantize: {msg}"), "{bad}");
+    }
+}
+
+#[test]
+fn png8_formats_parse() {
+    assert_eq!(ok("fmt=png8").fmt.unwrap().format, Format::Png8);
+    assert_eq!(ok("fmt=PNG8-ALPHA").fmt.unwrap().format, Format::Png8Alpha);
+    assert!(err("fmt=png8,,lzw").contains("not allowed for png8"));
+}

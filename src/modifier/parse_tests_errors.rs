@@ -23,7 +23,6 @@ fn unsupported_commands_are_errors() {
         "mask",
         "text",
         "template",
-        "quantize",
         "rgn",
         "res",
         "effect",
@@ -56,7 +55,7 @@ fn every_error_is_reported_at_once() {
         "$m$: macros are not supported; \
          wid: '0' is not a valid width (integer 1 or more); \
          rotate: 'NaN' is not a number; \
-         fmt: 'bmp' is not a supported format (jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha); \
+         fmt: 'bmp' is not a supported format (jpeg, pjpeg, png, png-alpha, png8, png8-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha); \
          layer: not supported yet; \
          qlt: '0' is not a valid quality (quality[,chroma]: integer from 1 to 100, chroma 0 or 1)"
     );
@@ -114,7 +113,7 @@ fn value_errors() {
         ("op_noise=-1", "op_noise: '-1' is not a valid noise amount (integer from 0 to 100)"),
         ("op_noise=5,perlin", "op_noise: 'perlin' is not a valid noise distribution (uniform or gaussian)"),
         ("req=img,text", "req: 'img,text' is not supported (only img)"),
-        ("fmt=png8", "fmt: 'png8' is not a supported format (jpeg, pjpeg, png, png-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha)"),
+        ("fmt=avif", "fmt: 'avif' is not a supported format (jpeg, pjpeg, png, png-alpha, png8, png8-alpha, gif, gif-alpha, tif, tif-alpha, webp, webp-alpha)"),
         ("fmt=jpeg,gray", "fmt: pixel type 'gray' is not supported (only rgb)"),
         ("fmt=tif,cmyk", "fmt: pixel type 'cmyk' is not supported (only rgb)"),
         ("fmt=tif,xyz", "fmt: 'xyz' is not a pixel type (rgb, gray, cmyk)"),

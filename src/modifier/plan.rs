@@ -9,7 +9,7 @@ use super::lower::{lower, Effects};
 use super::shrink::decode_shrink;
 use super::types::{Commands, Pscan};
 use super::view::{size_command, view};
-use crate::codec::{Compression, EncodeOptions, Format, OutputMeta, Profile};
+use crate::codec::{Compression, EncodeOptions, Format, OutputMeta, PaletteKind, Profile};
 use crate::engine::{ColorOp, Filter, Rgba, Step};
 
 /// `attribute::PrintResolution`'s default (is-catalog.md §6.1).
@@ -112,6 +112,7 @@ pub fn plan(src_w: u32, src_h: u32, c: &Commands, limits: &Limits) -> Result<Pla
     let view = view(layer.size.0, layer.size.1, c, limits)?;
     let meta = output_meta(c, limits);
     let encode = encode_options(c, limits, meta);
+    check_quantize(encode.as_ref())?;
     let bgc = c
         .bgc
         .map_or(limits.bkg_color, |b| Rgba { a: 255, ..b.rgba });
@@ -191,7 +192,24 @@ fn encode_options(c: &Commands, limits: &Limits, meta: OutputMeta) -> Option<Enc
         },
         compression: c.fmt.map_or(Compression::Default, |f| f.compression),
         meta,
+        quantize: c.quantize.clone().unwrap_or_default(),
     })
+}
+
+/// `quantize=mac` has no room for a transparent key (§4.35).
+fn check_quantize(e: Option<&EncodeOptions>) -> Result<(), ModifierError> {
+    match e {
+        Some(e)
+            if e.quantize.kind == PaletteKind::Mac
+                && matches!(e.format, Format::GifAlpha | Format::Png8Alpha) =>
+        {
+            Err(ModifierError::new(
+                "quantize",
+                "the mac palette is not allowed with gif-alpha or png8-alpha",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every intermediate image and the reply must stay within `max_pixels`.

@@ -203,6 +203,7 @@ fn encode_options_and_flattening() {
             print_res: Some(72.0),
             ..OutputMeta::default()
         },
+        quantize: Default::default(),
     };
     assert_eq!((p.encode, p.flatten), (Some(jpeg), Some(WHITE)));
     let p = ok(
@@ -219,6 +220,7 @@ fn encode_options_and_flattening() {
             print_res: Some(72.0),
             ..OutputMeta::default()
         },
+        quantize: Default::default(),
     };
     assert_eq!(p.encode, Some(want));
     // bgc ignores alpha and the s suffix
@@ -447,4 +449,30 @@ fn output_meta_from_icc_icc_embed_and_print_res() {
     assert_eq!(p.meta.print_res, Some(600.0));
     let p = plan(200, 100, &parse("").unwrap(), &l).unwrap();
     assert_eq!(p.meta.print_res, Some(150.0));
+}
+
+#[test]
+fn quantize_reaches_the_encoder_and_mac_has_no_key() {
+    let p = ok((200, 100), "fmt=png8&quantize=web,off");
+    let q = p.encode.unwrap().quantize;
+    assert_eq!((q.kind, q.dither), (crate::codec::PaletteKind::Web, false));
+    assert!(p.flatten.is_some(), "png8 has no alpha");
+    assert!(ok((200, 100), "fmt=png8-alpha").flatten.is_none());
+    assert_eq!(
+        ok((200, 100), "fmt=gif&quantize=mac")
+            .encode
+            .unwrap()
+            .format,
+        Format::Gif
+    );
+    for f in ["gif-alpha", "png8-alpha"] {
+        assert_eq!(
+            err(
+                (200, 100),
+                &format!("fmt={f}&quantize=mac"),
+                &Limits::default()
+            ),
+            "quantize: the mac palette is not allowed with gif-alpha or png8-alpha"
+        );
+    }
 }

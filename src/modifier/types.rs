@@ -1,7 +1,7 @@
 //! The typed result of parsing a modifier (`parse` produces it, `plan` consumes it): one field
 //! per supported command, `None` when the command is absent (its default then applies).
 
-use crate::codec::{Compression, Format, Intent, Profile};
+use crate::codec::{Compression, Format, Intent, Profile, Quantize};
 use crate::engine::{Filter, Rgba};
 
 /// All supported commands of one (merged) modifier.
@@ -54,6 +54,8 @@ pub struct Commands {
     pub icc_embed: Option<bool>,
     /// `icc=`.
     pub icc: Option<IccCmd>,
+    /// `quantize=` (GIF and PNG8 only).
+    pub quantize: Option<Quantize>,
     /// `op_brightness=`: −100..=100.
     pub op_brightness: Option<i32>,
     /// `op_contrast=`: −100..=100.
