@@ -262,6 +262,63 @@ async fn image_serving_quantizes_gif_and_png8() {
     }
 }
 
+/// `defaultImage=` (§4.42): a missing record falls back to the named one, rendered with only
+/// `wid`, `hei`, `fmt` and `qlt` of the request; no usable fallback stays a 404.
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_images_fall_back_to_default_image() {
+    let app = TestApp::new().await;
+    let (co, root) = app.company("Fallback Co").await;
+    app.user("d@test.local", "IpsUser", &co).await;
+    app.upload(
+        "d@test.local",
+        &co,
+        "j",
+        &[("nophoto.png", &png(40, 20))],
+        "",
+    )
+    .await;
+    app.upload("d@test.local", &co, "j", &[("pic.png", &png(30, 30))], "")
+        .await;
+    let size = |b: &[u8]| {
+        let i = image::load_from_memory(b).unwrap();
+        (i.width(), i.height())
+    };
+    for fallback in [
+        "nophoto",
+        &format!("{root}/nophoto"),
+        "Fallback%20Co/nophoto",
+    ] {
+        let url = format!(
+            "/is/image/{root}/missing?wid=30&rotate=90&fmt=png&crop=0,0,5,5&defaultImage={fallback}"
+        );
+        let r = app.get(&url, &[]).await;
+        assert_eq!(r.status, 200, "{fallback}: {}", r.text());
+        assert_eq!(r.headers["content-type"], "image/png", "fmt= is kept");
+        assert_eq!(
+            size(&r.body),
+            (30, 15),
+            "{fallback}: wid kept, rotate and crop dropped"
+        );
+    }
+    // An existing record ignores it; no fallback, an empty one or a missing one: 404.
+    let r = app
+        .get(
+            &format!("/is/image/{root}/pic?wid=10&fmt=png&defaultImage=nophoto"),
+            &[],
+        )
+        .await;
+    assert_eq!(size(&r.body), (10, 10));
+    for q in [
+        "wid=30",
+        "wid=30&defaultImage=",
+        "defaultImage=gone",
+        "defaultImage=Nope/nophoto",
+    ] {
+        let r = app.get(&format!("/is/image/{root}/missing?{q}"), &[]).await;
+        assert_eq!(r.status, 404, "{q}");
+    }
+}
+
 /// A record whose stored file is gone: both URLs answer a plain-text 500 that says so.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stored_file_that_is_gone_is_a_500_that_says_so() {

@@ -6,9 +6,10 @@
 //! 400 with a plain-text reason, never an image and never a 500; a record whose stored file
 //! cannot be read is a 500 that says so. `{company}` is the company's root folder name (as in
 //! `ipsImageUrl`) or its exact name. Like Scene7's public Image Server these URLs need no
-//! credentials; trashed assets are 404. Every reply is `Cache-Control: no-cache` (clients keep
+//! credentials; trashed assets are 404 (or the `defaultImage=` fallback, `default_image`). Every reply is `Cache-Control: no-cache` (clients keep
 //! it and revalidate by `ETag`); `cache=off` makes a rendered one `no-store`.
 
+use super::default_image;
 use crate::catalog::{Asset, Company, TrashState};
 use crate::codec::probe::content_type;
 use crate::modifier::{self, Limits};
@@ -37,10 +38,14 @@ pub async fn image(
     RawQuery(q): RawQuery,
     h: HeaderMap,
 ) -> Response {
-    let Some(a) = find_asset(&st, &co, &name).await else {
-        return not_found();
-    };
     let query = q.unwrap_or_default();
+    let (a, query) = match find_asset(&st, &co, &name).await {
+        Some(a) => (a, query),
+        None => match default_image::fallback(&st, &co, &query).await {
+            Some(found) => found,
+            None => return not_found(),
+        },
+    };
     let cmds = match modifier::merge(&a.url_modifier, &query, &a.url_post_modifier) {
         Ok(c) => c,
         Err(e) => return bad_request(&e.to_string()),
@@ -181,7 +186,8 @@ async fn find_company(st: &SharedState, co: &str) -> Option<Company> {
         .find(|c| c.root_path == root)
 }
 
-async fn find_asset(st: &SharedState, co: &str, name: &str) -> Option<Asset> {
+/// The live (untrashed) record `name` of company `co` (root folder name or company name).
+pub(super) async fn find_asset(st: &SharedState, co: &str, name: &str) -> Option<Asset> {
     let c = find_company(st, co).await?;
     let found = st
         .catalog

@@ -2,6 +2,7 @@
 //! and `/healthz`. Routing and HTTP details only; the work happens in `api`, `upload`, `catalog`.
 
 pub mod content;
+mod default_image;
 pub mod soap;
 
 use crate::state::SharedState;

@@ -41,6 +41,8 @@ pub enum Cmd {
     Icc,
     /// `quantize=`: GIF and PNG8 palette (§4.35).
     Quantize,
+    /// `defaultImage=`: fallback for a missing image (§4.42).
+    DefaultImage,
     OpBrightness,
     OpContrast,
     OpSaturation,
@@ -100,6 +102,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("iccEmbed", Cmd::IccEmbed, false),
     ("icc", Cmd::Icc, false),
     ("quantize", Cmd::Quantize, false),
+    ("defaultImage", Cmd::DefaultImage, false),
     ("op_brightness", Cmd::OpBrightness, false),
     ("op_contrast", Cmd::OpContrast, false),
     ("op_saturation", Cmd::OpSaturation, false),
@@ -148,7 +151,6 @@ const UNSUPPORTED: &[&str] = &[
     "clipXPath",
     "clipXPathE",
     "cropPathE",
-    "defaultImage",
     "jpegSize",
     "bfc",
     "network",

@@ -90,6 +90,7 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::IccEmbed => c.icc_embed = Some(output_meta::icc_embed(v)?),
         Cmd::Icc => c.icc = Some(output_meta::icc(v)?),
         Cmd::Quantize => c.quantize = Some(output_meta::quantize(v)?),
+        Cmd::DefaultImage => c.default_image = Some(v.to_string()).filter(|v| !v.is_empty()),
         Cmd::OpBrightness => c.op_brightness = Some(args::adjust(v, "brightness", 100)?),
         Cmd::OpContrast => c.op_contrast = Some(args::adjust(v, "contrast", 100)?),
         Cmd::OpSaturation => c.op_saturation = Some(args::adjust(v, "saturation", 100)?),

@@ -477,3 +477,17 @@ fn png8_formats_parse() {
     assert_eq!(ok("fmt=PNG8-ALPHA").fmt.unwrap().format, Format::Png8Alpha);
     assert!(err("fmt=png8,,lzw").contains("not allowed for png8"));
 }
+
+#[test]
+fn default_image_names_a_record_and_empty_disables_it() {
+    assert_eq!(
+        ok("defaultImage=fallback").default_image.as_deref(),
+        Some("fallback")
+    );
+    assert_eq!(
+        ok("DEFAULTIMAGE=Co/no%20photo").default_image.as_deref(),
+        Some("Co/no photo")
+    );
+    assert_eq!(ok("defaultImage=").default_image, None);
+    assert_eq!(ok("defaultImage").default_image, None);
+}

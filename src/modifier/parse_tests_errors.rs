@@ -30,7 +30,6 @@ fn unsupported_commands_are_errors() {
         "originN",
         "pos",
         "posN",
-        "defaultImage",
         "jpegSize",
         "op_growMask",
         "clipPath",

@@ -56,6 +56,9 @@ pub struct Commands {
     pub icc: Option<IccCmd>,
     /// `quantize=` (GIF and PNG8 only).
     pub quantize: Option<Quantize>,
+    /// `defaultImage=`: the fallback record for a missing image (`/is/image` only); an empty
+    /// value disables the fallback and is stored as `None`.
+    pub default_image: Option<String>,
     /// `op_brightness=`: −100..=100.
     pub op_brightness: Option<i32>,
     /// `op_contrast=`: −100..=100.
