@@ -186,3 +186,62 @@ fn icc_converts_and_the_embedded_profile_undoes_it() {
         "{px:?}"
     );
 }
+
+fn noisy(w: u32, h: u32) -> Image {
+    let mut s = 0x1234_5678u32;
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for _ in 0..w * h {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        data.extend_from_slice(&[s as u8, (s >> 8) as u8, (s >> 16) as u8, 255]);
+    }
+    Image {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+/// `jpegSize=` lowers the quality until the file fits, and says so when it cannot.
+#[test]
+fn jpeg_size_lowers_quality_until_the_file_fits() {
+    let img = noisy(300, 200);
+    let at = |q: u8, kb: u32| {
+        let o = EncodeOptions {
+            format: Format::Jpeg,
+            quality: q,
+            jpeg_size_kb: kb,
+            ..EncodeOptions::default()
+        };
+        encode(&img, &o)
+    };
+    let full = at(95, 0).unwrap();
+    assert_eq!(
+        at(95, (full.len() / 1024 + 1) as u32).unwrap(),
+        full,
+        "fits already"
+    );
+    let cap = (full.len() / 2 / 1024) as u32;
+    let fitted = at(95, cap).unwrap();
+    assert!(
+        fitted.len() <= cap as usize * 1024,
+        "{} > {cap} KB",
+        fitted.len()
+    );
+    // The highest quality that fits: one step up would not have.
+    let q = (1..95u8)
+        .rev()
+        .find(|&q| at(q, 0).unwrap().len() <= cap as usize * 1024)
+        .unwrap();
+    assert_eq!(fitted, at(q, 0).unwrap(), "quality {q}");
+    let decoded = image::load_from_memory(&fitted).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (300, 200));
+    match at(95, 1) {
+        Err(ipsd::codec::CodecError::Unmet(m)) => assert_eq!(
+            m,
+            "jpegSize: the 300x200 JPEG does not fit in 1 KB even at quality 1"
+        ),
+        other => panic!("{other:?}"),
+    }
+}

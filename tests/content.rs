@@ -189,7 +189,15 @@ async fn image_serving_writes_print_resolution_and_profiles() {
         Some(&Profile::DisplayP3.icc().unwrap()[..])
     );
     assert_eq!(d.info().pixel_dims.map(|p| p.xppu), Some(2835), "72 dpi");
+    // jpegSize= caps the reply; a cap that cannot be met is the caller's 400.
+    let r = get("wid=40&qlt=100&jpegSize=1").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.len() <= 1024, "{}", r.body.len());
     for (q, cmd) in [
+        (
+            "wid=1500&jpegSize=1",
+            "jpegSize: the 1500x1125 JPEG does not fit in 1 KB even at quality 1",
+        ),
         (
             "icc=WebCoated",
             "icc: 'WebCoated' is not a known ICC profile",

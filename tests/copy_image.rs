@@ -527,4 +527,21 @@ async fn output_profile_and_print_resolution_reach_the_stored_file() {
         "{reason}"
     );
     assert_eq!(w.app.blob_files(), before);
+    // A jpegSize= that cannot be met is the caller's error too.
+    let body = copy_body(
+        &w.a,
+        &w.src,
+        &folder,
+        "fmt4",
+        "wid=3000&amp;fmt=jpeg&amp;jpegSize=1",
+    );
+    let r = w.app.call_ns(NS, UA, "copyImage", &body).await;
+    assert_eq!(r.code(), 30001, "{}", r.text());
+    assert!(
+        r.reason()
+            .contains("does not fit in 1 KB even at quality 1"),
+        "{}",
+        r.reason()
+    );
+    assert_eq!(w.app.blob_files(), before);
 }

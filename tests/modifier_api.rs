@@ -37,6 +37,7 @@ fn copy_image_crop_to_fill_is_one_resample() {
             ..OutputMeta::default()
         },
         quantize: Default::default(),
+        jpeg_size_kb: 0,
     };
     assert_eq!(p.encode, Some(want));
     assert_eq!(p.decode_shrink, 1);

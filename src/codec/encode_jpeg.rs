@@ -5,7 +5,8 @@
 //! encoder's default of 4. Progressive files get optimised Huffman tables (the encoder keeps
 //! all coefficients for them anyway); baseline uses the standard tables, which is faster.
 //! The alpha channel is ignored: the plan has flattened it. `printRes=` goes into the JFIF
-//! density (whole dots per inch), `iccEmbed=1` into APP2 `ICC_PROFILE` segments.
+//! density (whole dots per inch), `iccEmbed=1` into APP2 `ICC_PROFILE` segments. `jpegSize=`
+//! lowers the quality until the file fits (`fit`).
 
 use super::encode::whole_dpi;
 use super::{CodecError, EncodeOptions, Format};
@@ -13,9 +14,41 @@ use crate::engine::Image;
 use jpeg_encoder::{ColorType, Encoder, PixelDensity, SamplingFactor};
 
 pub(super) fn encode(img: &Image, opts: &EncodeOptions) -> Result<Vec<u8>, CodecError> {
+    let first = at_quality(img, opts, opts.quality.clamp(1, 100))?;
+    match opts.jpeg_size_kb {
+        0 => Ok(first),
+        kb if first.len() as u64 <= u64::from(kb) * 1024 => Ok(first),
+        kb => fit(img, opts, u64::from(kb) * 1024),
+    }
+}
+
+/// `jpegSize=`: the highest quality below the requested one whose file fits in `max` bytes
+/// (a binary search, at most 7 more encodes), or `Unmet` when quality 1 does not fit.
+fn fit(img: &Image, opts: &EncodeOptions, max: u64) -> Result<Vec<u8>, CodecError> {
+    let (mut lo, mut hi) = (1u8, opts.quality.clamp(1, 100) - 1);
+    let mut best = None;
+    while lo <= hi && hi >= 1 {
+        let q = lo + (hi - lo) / 2;
+        let out = at_quality(img, opts, q)?;
+        if out.len() as u64 <= max {
+            best = Some(out);
+            lo = q + 1;
+        } else {
+            hi = q - 1;
+        }
+    }
+    best.ok_or_else(|| {
+        CodecError::Unmet(format!(
+            "jpegSize: the {}x{} JPEG does not fit in {} KB even at quality 1",
+            img.width, img.height, opts.jpeg_size_kb
+        ))
+    })
+}
+
+fn at_quality(img: &Image, opts: &EncodeOptions, quality: u8) -> Result<Vec<u8>, CodecError> {
     let (w, h) = dims(img)?;
     let mut out = Vec::with_capacity(img.data.len() / 8);
-    let mut enc = Encoder::new(&mut out, opts.quality.clamp(1, 100));
+    let mut enc = Encoder::new(&mut out, quality);
     enc.set_sampling_factor(if opts.no_chroma_subsampling {
         SamplingFactor::R_4_4_4
     } else {

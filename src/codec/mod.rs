@@ -63,6 +63,9 @@ pub enum CodecError {
     /// The encoder refused the image (for example over a format's size limit).
     #[error("cannot encode the image: {0}")]
     Encode(String),
+    /// The request's own limit cannot be met (`jpegSize=`): the caller's error, not the server's.
+    #[error("{0}")]
+    Unmet(String),
 }
 
 impl CodecError {
@@ -195,6 +198,8 @@ pub struct EncodeOptions {
     pub meta: OutputMeta,
     /// `quantize=`: the palette of GIF and PNG8 output.
     pub quantize: Quantize,
+    /// `jpegSize=`: largest JPEG in KiB (0: no limit); quality is lowered until it fits.
+    pub jpeg_size_kb: u32,
 }
 
 impl Default for EncodeOptions {
@@ -207,6 +212,7 @@ impl Default for EncodeOptions {
             compression: Compression::Default,
             meta: OutputMeta::default(),
             quantize: Quantize::default(),
+            jpeg_size_kb: 0,
         }
     }
 }

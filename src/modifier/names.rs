@@ -43,6 +43,8 @@ pub enum Cmd {
     Quantize,
     /// `defaultImage=`: fallback for a missing image (§4.42).
     DefaultImage,
+    /// `jpegSize=`: largest JPEG reply (§6).
+    JpegSize,
     OpBrightness,
     OpContrast,
     OpSaturation,
@@ -103,6 +105,7 @@ const SUPPORTED: &[(&str, Cmd, bool)] = &[
     ("icc", Cmd::Icc, false),
     ("quantize", Cmd::Quantize, false),
     ("defaultImage", Cmd::DefaultImage, false),
+    ("jpegSize", Cmd::JpegSize, false),
     ("op_brightness", Cmd::OpBrightness, false),
     ("op_contrast", Cmd::OpContrast, false),
     ("op_saturation", Cmd::OpSaturation, false),
@@ -151,7 +154,6 @@ const UNSUPPORTED: &[&str] = &[
     "clipXPath",
     "clipXPathE",
     "cropPathE",
-    "jpegSize",
     "bfc",
     "network",
     "imageSet",
@@ -203,7 +205,7 @@ mod tests {
             lookup("QUANTIZE"),
             Known::Supported("quantize", Cmd::Quantize, false)
         );
-        assert_eq!(lookup("JPEGSIZE"), Known::Unsupported("jpegSize"));
+        assert_eq!(lookup("XMPEMBED"), Known::Unsupported("xmpEmbed"));
         assert_eq!(lookup("Op_GrowMask"), Known::Unsupported("op_growMask"));
         assert_eq!(
             lookup("OP_USMR"),

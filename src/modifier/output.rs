@@ -1,5 +1,5 @@
 //! Parsing, step 3c: request attributes that choose the output (spec/is-protocol.md §4.32–4.37,
-//! §4.43): `fmt=`, `qlt=`, `pscan=`, `resMode=`, `req=`.
+//! §4.43, §6): `fmt=`, `qlt=`, `jpegSize=`, `pscan=`, `resMode=`, `req=`, `cache=`.
 
 use super::args::int;
 use super::types::{FormatSpec, Pscan, Quality};
@@ -117,6 +117,14 @@ pub fn qlt(v: &str) -> Result<Quality, String> {
             "'{v}' is not a valid quality (quality[,chroma]: integer from 1 to 100, chroma 0 or 1)"
         )),
     }
+}
+
+/// `jpegSize=kb`: an integer ≥ 0 (0: no limit).
+pub fn jpeg_size(v: &str) -> Result<u32, String> {
+    int(v)
+        .filter(|k| (0..=i64::from(u32::MAX)).contains(k))
+        .map(|k| k as u32)
+        .ok_or_else(|| format!("'{v}' is not a valid JPEG size (kilobytes, integer 0 or more)"))
 }
 
 /// `pscan=auto|3|4|5`.

@@ -83,6 +83,7 @@ fn apply(c: &mut Commands, cmd: Cmd, norm: bool, v: &str) -> Result<(), String> 
         Cmd::Fmt => c.fmt = Some(output::fmt(v)?),
         Cmd::Qlt => c.qlt = Some(output::qlt(v)?),
         Cmd::Pscan => c.pscan = Some(output::pscan(v)?),
+        Cmd::JpegSize => c.jpeg_size = Some(output::jpeg_size(v)?),
         Cmd::Req => output::req(v)?,
         Cmd::Id => {}
         Cmd::Cache => c.client_cache = Some(output::cache(v)?),

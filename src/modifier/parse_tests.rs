@@ -491,3 +491,22 @@ fn default_image_names_a_record_and_empty_disables_it() {
     assert_eq!(ok("defaultImage=").default_image, None);
     assert_eq!(ok("defaultImage").default_image, None);
 }
+
+#[test]
+fn jpeg_size_is_kilobytes() {
+    assert_eq!(ok("jpegSize=0").jpeg_size, Some(0));
+    assert_eq!(ok("JPEGSIZE=50").jpeg_size, Some(50));
+    for bad in [
+        "jpegSize=-1",
+        "jpegSize=1.5",
+        "jpegSize=",
+        "jpegSize=9999999999",
+    ] {
+        assert!(
+            err(bad).starts_with("jpegSize: '")
+                && err(bad).ends_with("(kilobytes, integer 0 or more)"),
+            "{bad}: {}",
+            err(bad)
+        );
+    }
+}

@@ -30,7 +30,6 @@ fn unsupported_commands_are_errors() {
         "originN",
         "pos",
         "posN",
-        "jpegSize",
         "op_growMask",
         "clipPath",
         "perspective",

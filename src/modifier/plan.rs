@@ -193,6 +193,7 @@ fn encode_options(c: &Commands, limits: &Limits, meta: OutputMeta) -> Option<Enc
         compression: c.fmt.map_or(Compression::Default, |f| f.compression),
         meta,
         quantize: c.quantize.clone().unwrap_or_default(),
+        jpeg_size_kb: c.jpeg_size.unwrap_or(0),
     })
 }
 

@@ -204,6 +204,7 @@ fn encode_options_and_flattening() {
             ..OutputMeta::default()
         },
         quantize: Default::default(),
+        jpeg_size_kb: 0,
     };
     assert_eq!((p.encode, p.flatten), (Some(jpeg), Some(WHITE)));
     let p = ok(
@@ -221,6 +222,7 @@ fn encode_options_and_flattening() {
             ..OutputMeta::default()
         },
         quantize: Default::default(),
+        jpeg_size_kb: 0,
     };
     assert_eq!(p.encode, Some(want));
     // bgc ignores alpha and the s suffix

@@ -45,6 +45,8 @@ pub struct Commands {
     pub fmt: Option<FormatSpec>,
     pub qlt: Option<Quality>,
     pub pscan: Option<Pscan>,
+    /// `jpegSize=`: largest JPEG reply in KiB (0: no limit).
+    pub jpeg_size: Option<u32>,
     /// `cache=`: whether the client may keep the reply (`off` says no). The server part is
     /// accepted and has no effect: ipsd keeps no cache of rendered replies.
     pub client_cache: Option<bool>,

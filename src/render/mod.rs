@@ -10,7 +10,7 @@ pub mod shared;
 use crate::catalog::ImageMeta;
 use crate::codec::decode::{self, DecodeOptions};
 use crate::codec::encode;
-use crate::codec::{EncodeOptions, Format, OutputMeta};
+use crate::codec::{CodecError, EncodeOptions, Format, OutputMeta};
 use crate::engine::{Executor, Image};
 use crate::modifier::{self, Commands, Limits, Plan};
 use admission::Ticket;
@@ -182,7 +182,10 @@ async fn finish(
     let bytes = tokio::task::spawn_blocking(move || encode::encode(&out, &enc))
         .await
         .map_err(|e| RenderError::Internal(e.to_string()))?
-        .map_err(|e| RenderError::Internal(e.to_string()))?;
+        .map_err(|e| match e {
+            CodecError::Unmet(m) => RenderError::Commands(m),
+            e => RenderError::Internal(e.to_string()),
+        })?;
     let meta = ImageMeta {
         width: width as i64,
         height: height as i64,
