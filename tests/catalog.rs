@@ -868,6 +868,26 @@ async fn trash_restore_empty_purge_with_blob_counts(cat: Cat) {
         cat.referenced_blobs().await.unwrap(),
         vec![digest("A again")]
     );
+    // The per-digest lookup agrees with the scan, in chunks of any size.
+    let ask = vec![
+        x.clone(),
+        digest("A again"),
+        y.clone(),
+        digest("never stored"),
+    ];
+    assert_eq!(
+        cat.referenced_among(&ask).await.unwrap(),
+        vec![digest("A again")]
+    );
+    let many: Vec<String> = (0..1200)
+        .map(|i| digest(&format!("n{i}")))
+        .chain(ask)
+        .collect();
+    assert_eq!(
+        cat.referenced_among(&many).await.unwrap(),
+        vec![digest("A again")]
+    );
+    assert!(cat.referenced_among(&[]).await.unwrap().is_empty());
 }
 
 async fn replace_asset_data_swaps_blob_references(cat: Cat) {

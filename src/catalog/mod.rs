@@ -165,6 +165,9 @@ pub trait Catalog: Send + Sync {
     async fn purge_trash(&self, trashed_before: DateTime<Utc>) -> CatalogResult<Vec<String>>;
     /// Every blob digest the catalog references (for orphan collection at startup).
     async fn referenced_blobs(&self) -> CatalogResult<Vec<String>>;
+    /// The digests among `digests` that the catalog references, sorted (before deleting the
+    /// files of blobs a write dropped or never committed; an index lookup each, not a scan).
+    async fn referenced_among(&self, digests: &[String]) -> CatalogResult<Vec<String>>;
 
     // ---- jobs ------------------------------------------------------------------------------
     async fn create_job(&self, j: &NewJob) -> CatalogResult<Job>;

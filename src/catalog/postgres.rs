@@ -536,6 +536,9 @@ async fn touch_asset(tx: &mut Tx, id: i64, user: &str) -> CatalogResult<()> {
     Ok(())
 }
 
+/// Most values bound in one `IN (…)` list (PostgreSQL allows 65535 bind parameters).
+const IN_LIST_MAX: usize = 500;
+
 // ---- dynamic query pieces ----------------------------------------------------------------------
 
 fn push_in_list<'a>(b: &mut QueryBuilder<'a, Postgres>, items: &'a [String]) {
@@ -1285,6 +1288,18 @@ impl Catalog for PgCatalog {
             .fetch_all(&self.pool)
             .await
             .db()
+    }
+
+    async fn referenced_among(&self, digests: &[String]) -> CatalogResult<Vec<String>> {
+        let mut found: Vec<String> = Vec::new();
+        for chunk in digests.chunks(IN_LIST_MAX) {
+            let mut b = QueryBuilder::new("SELECT digest FROM blobs WHERE refs > 0 AND digest IN ");
+            push_in_list(&mut b, chunk);
+            found.extend(b.build_query_scalar().fetch_all(&self.pool).await.db()?);
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 
     // ---- jobs --------------------------------------------------------------------------------

@@ -517,6 +517,9 @@ fn expect_one(done: sqlx::sqlite::SqliteQueryResult, what: &str) -> CatalogResul
     Ok(())
 }
 
+/// Most values bound in one `IN (…)` list (SQLite allows 32766 variables per statement).
+const IN_LIST_MAX: usize = 500;
+
 // ---- dynamic query pieces ----------------------------------------------------------------------
 
 fn push_in_list<'a>(b: &mut QueryBuilder<'a, Sqlite>, items: &'a [String]) {
@@ -1256,6 +1259,18 @@ impl Catalog for SqliteCatalog {
             .fetch_all(&self.pool)
             .await
             .db()
+    }
+
+    async fn referenced_among(&self, digests: &[String]) -> CatalogResult<Vec<String>> {
+        let mut found: Vec<String> = Vec::new();
+        for chunk in digests.chunks(IN_LIST_MAX) {
+            let mut b = QueryBuilder::new("SELECT digest FROM blobs WHERE refs > 0 AND digest IN ");
+            push_in_list(&mut b, chunk);
+            found.extend(b.build_query_scalar().fetch_all(&self.pool).await.db()?);
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
     }
 
     // ---- jobs --------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ impl BlobStore {
         }
         let _purge = self.purge_guard().await;
         let referenced: HashSet<String> = catalog
-            .referenced_blobs()
+            .referenced_among(dropped)
             .await
             .map_err(io::Error::other)?
             .into_iter()
