@@ -6,8 +6,9 @@
 //! 400 with a plain-text reason, never an image and never a 500; a record whose stored file
 //! cannot be read is a 500 that says so. `{company}` is the company's root folder name (as in
 //! `ipsImageUrl`) or its exact name. Like Scene7's public Image Server these URLs need no
-//! credentials; trashed assets are 404 (or the `defaultImage=` fallback, `default_image`). Every reply is `Cache-Control: no-cache` (clients keep
-//! it and revalidate by `ETag`); `cache=off` makes a rendered one `no-store`.
+//! credentials; trashed and missing assets are 404 (`/is/image` may name a `defaultImage=`
+//! fallback, `default_image`). Every reply is `Cache-Control: no-cache` (clients keep it and
+//! revalidate by `ETag`); `cache=off` makes a rendered one `no-store`.
 
 use super::default_image;
 use crate::catalog::{Asset, Company, TrashState};
