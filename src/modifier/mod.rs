@@ -31,6 +31,9 @@
 //!   map yet); the conversion runs after the engine, in the encoder. `printRes=` defaults to
 //!   the catalog's `PrintResolution` (`Limits::print_res`, 72 dpi), never to the source's.
 //!   `iccEmbed=` and `printRes=` are ignored for GIF and WebP, which have no field for them.
+//!   `quantize=` only shapes GIF and PNG8 (`codec::palette`); `jpegSize=` makes the encoder
+//!   lower the JPEG quality; `defaultImage=` is parsed here and acted on by `/is/image`
+//!   (`http::default_image`) only.
 
 mod args;
 mod color;
