@@ -30,7 +30,7 @@ pub struct Quantize {
     pub kind: PaletteKind,
     /// `diffuse` (Floyd–Steinberg) or `off`.
     pub dither: bool,
-    /// 2..=256; one fewer is used when a key colour takes a slot.
+    /// 2..=256 colours; at most 255 when a transparent key entry is added after them.
     pub colors: u16,
     /// Colours forced into an adaptive palette, at most `colors`.
     pub forced: Vec<[u8; 3]>,
@@ -58,7 +58,8 @@ pub(super) struct Indexed {
 /// added when some pixel needs it).
 pub(super) fn index(img: &Image, keyed: bool, q: &Quantize) -> Indexed {
     let keyed = keyed && img.data.chunks_exact(4).any(|p| p[3] < 128);
-    let max = (q.colors as usize).clamp(2, 256) - usize::from(keyed);
+    // numColors counts colours; the key comes on top (`gif-alpha`: 2–255 colours plus the key).
+    let max = (q.colors as usize).clamp(2, if keyed { 255 } else { 256 });
     let exact = match q.kind {
         PaletteKind::Adaptive => exact(img, keyed, max, &q.forced),
         _ => None,
@@ -111,7 +112,7 @@ fn exact(
 ) -> Option<(Vec<[u8; 3]>, Vec<u8>)> {
     let mut map: HashMap<[u8; 3], u8> = HashMap::new();
     let mut palette = Vec::new();
-    for c in forced {
+    for c in forced.iter().take(max) {
         if !map.contains_key(c) {
             map.insert(*c, palette.len() as u8);
             palette.push(*c);

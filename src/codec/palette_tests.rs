@@ -125,7 +125,12 @@ fn the_key_takes_the_entry_after_the_colours() {
     // An opaque image gets no key even when asked for one.
     let ix = index(&gradient(8, 8), true, &Quantize::default());
     assert_eq!(ix.key, None);
-    // numColors counts the key: at most 255 colours plus the key.
+    // The spec's bi-tonal example keeps both colours beside the key.
+    let bw = [[0, 0, 0], [255, 255, 255]];
+    let ix = index(&img, true, &q(PaletteKind::Adaptive, false, 2, &bw));
+    assert_eq!((ix.palette.len(), ix.key), (3, Some(2)));
+    assert_eq!(&ix.palette[..2], &bw);
+    // At most 255 colours plus the key.
     let ix = index(&img, true, &q(PaletteKind::Web, false, 256, &[]));
     assert_eq!((ix.palette.len(), ix.key), (217, Some(216)));
 }
